@@ -1,0 +1,172 @@
+"""The application: one update in → one unit of work → reply actions out, for any door."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from core.clock import Clock, SystemClock
+from core.errors import DomainError
+from handlers import build_dispatcher
+from handlers.callbacks import ButtonCodec, codec_for_token
+from handlers.context import Context, Options
+from handlers.i18n import Translator, pick_language
+from handlers.port import AnswerButton, EditText, Incoming, Messenger, Reply, SendError, SendText
+from handlers.router import Dispatcher
+from scheduler.outbox_sender import OutboxSender
+from storage import conversations, residents
+from storage.community import Community, ensure_community
+from storage.db import create_engine, is_sqlite, session_factory, upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UpdateTracker:
+    """Which updates have been fully handled (tests and the sandbox wait on it)."""
+
+    done: set[int] = field(default_factory=set)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def mark(self, update_id: int) -> None:
+        async with self.changed:
+            self.done.add(update_id)
+            self.changed.notify_all()
+
+    async def wait(self, update_id: int, timeout: float = 10.0) -> None:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: update_id in self.done), timeout)
+
+
+class Linli:
+    """Holds what every update needs; created once at start by the CLI, the sandbox or a test."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, translator: Translator | None = None,
+                 engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.translator = translator or Translator()
+        self.engine = engine or create_engine(settings.database_url)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
+        self.codec: ButtonCodec = codec_for_token(token)
+        self.dispatcher: Dispatcher = build_dispatcher()
+        self.tracker = UpdateTracker()
+        self.outbox: OutboxSender | None = None
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.community_id: int | None = None
+        self.options = Options(default_language=settings.default_language,
+                               code_tries_per_hour=settings.code_tries_per_hour)
+
+    # ---- life cycle ------------------------------------------------------------------
+    async def prepare(self, *, migrate: bool | None = None) -> None:
+        """Migrate (by default only an embedded SQLite file) and make sure the community exists."""
+        if migrate if migrate is not None else is_sqlite(self.settings.database_url):
+            await upgrade(self.settings.database_url)
+        async with self.sessions() as session:
+            community = await ensure_community(
+                session, self.settings.community_name, self.settings.timezone, self.clock.now(),
+                answer_days=self.settings.topic_answer_days, agenda_threshold=self.settings.agenda_threshold)
+            await session.commit()
+            self.community_id = community.id
+
+    def attach(self, messenger: Messenger) -> None:
+        """Start sending the outbox through a door's messenger."""
+        self.outbox = OutboxSender(self.sessions, messenger, self.clock)
+        self.outbox.start()
+
+    async def close(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+        await self.engine.dispose()
+
+    async def settle(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until ``update_id`` was handled and the outbox has nothing due."""
+        await self.tracker.wait(update_id, timeout)
+        if self.outbox is not None:
+            await asyncio.wait_for(self.outbox.idle(), timeout)
+
+    # ---- one update ------------------------------------------------------------------
+    async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
+        try:
+            async with self._locks[incoming.sender.user_id]:
+                reply = await self._run(incoming)
+                await self._deliver(reply, messenger)
+        finally:
+            if self.outbox is not None:
+                self.outbox.wake()
+            await self.tracker.mark(incoming.update_id)
+
+    async def _run(self, incoming: Incoming) -> Reply:
+        async with self.sessions() as session:
+            ctx = await self._context(session, incoming)
+            try:
+                await self.dispatcher.dispatch(ctx)
+                await session.commit()
+            except DomainError as error:
+                if getattr(error, "keeps_changes", False):
+                    await session.commit()
+                else:
+                    await session.rollback()
+                ctx.reply = Reply()
+                ctx.answered = False
+                self._explain(ctx, error)
+            except Exception:
+                log.exception("update %s failed", incoming.update_id)
+                await session.rollback()
+                ctx.reply = Reply()
+                ctx.answered = False
+                self._explain(ctx, DomainError("errors.internal"))
+            if incoming.callback_id is not None and not ctx.answered:
+                ctx.toast()
+            return ctx.reply
+
+    async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
+        community = await session.get(Community, self.community_id) if self.community_id else None
+        if community is None:
+            community = await ensure_community(session, self.settings.community_name, self.settings.timezone,
+                                               self.clock.now())
+            self.community_id = community.id
+        resident = await residents.by_telegram_id(session, incoming.sender.user_id)
+        lang = resident.language if resident else pick_language(incoming.sender.language_code,
+                                                                self.settings.default_language)
+        state = await conversations.load(session, incoming.sender.user_id, incoming.chat_id)
+        return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
+                       codec=self.codec, community=community, resident=resident, lang=lang, state=state,
+                       committee=await residents.is_committee(session, resident), options=self.options)
+
+    @staticmethod
+    def _explain(ctx: Context, error: DomainError) -> None:
+        text = ctx.t(error.key, **error.params)
+        if ctx.incoming.is_button:
+            ctx.toast(text, alert=True)
+        else:
+            ctx.say(text)
+
+    async def _deliver(self, reply: Reply, messenger: Messenger) -> None:
+        for action in reply.actions:
+            try:
+                await messenger.perform(action)
+            except SendError as exc:
+                if isinstance(action, EditText) and "not modified" in exc.description:
+                    continue
+                if isinstance(action, EditText):
+                    # The message is gone or too old to edit: say it anew instead.
+                    await self._try(messenger, SendText(action.chat_id, action.text, action.buttons))
+                    continue
+                if isinstance(action, AnswerButton):
+                    continue  # the press is too old to answer; nothing to tell the user
+                log.warning("could not deliver %s: %s", type(action).__name__, exc.description)
+
+    @staticmethod
+    async def _try(messenger: Messenger, action: SendText) -> None:
+        try:
+            await messenger.perform(action)
+        except SendError as exc:
+            log.warning("could not deliver fallback message: %s", exc.description)

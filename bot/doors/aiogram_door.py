@@ -1,0 +1,170 @@
+"""The aiogram door (the default): long polling, updates → Incoming, actions → Bot API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
+
+from bot.app import Linli
+from bot.doors.common import command_list, telegram_language_code
+from bot.limits import LimitedMessenger
+from handlers.i18n import LANGUAGES
+from handlers.port import (
+    Action,
+    AnswerButton,
+    Attachment,
+    ChatKind,
+    EditText,
+    Incoming,
+    Keyboard,
+    Messenger,
+    RetryLater,
+    SendDocument,
+    SendError,
+    Sender,
+    SendPhoto,
+    Sent,
+    SendText,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b.text, callback_data=b.data) if b.data is not None
+         else InlineKeyboardButton(text=b.text, url=b.url) for b in row] for row in buttons])
+
+
+class AiogramMessenger(Messenger):
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def perform(self, action: Action) -> Sent:
+        try:
+            return await self._perform(action)
+        except TelegramRetryAfter as exc:
+            raise RetryLater(float(exc.retry_after)) from exc
+        except TelegramNetworkError as exc:
+            raise SendError(str(exc), permanent=False) from exc
+        except TelegramAPIError as exc:
+            raise SendError(exc.message) from exc
+
+    async def _perform(self, action: Action) -> Sent:
+        if isinstance(action, SendText):
+            message = await self.bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
+            return Sent(message.message_id)
+        if isinstance(action, EditText):
+            await self.bot.edit_message_text(text=action.text, chat_id=action.chat_id,
+                                             message_id=action.message_id, reply_markup=_markup(action.buttons))
+            return Sent(action.message_id)
+        if isinstance(action, AnswerButton):
+            await self.bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
+            return Sent()
+        if isinstance(action, SendDocument):
+            message = await self.bot.send_document(
+                action.chat_id, BufferedInputFile(action.content, filename=action.file_name), caption=action.caption)
+            return Sent(message.message_id)
+        if isinstance(action, SendPhoto):
+            photo = BufferedInputFile(action.photo, filename="photo.png") if isinstance(action.photo, bytes) \
+                else action.photo
+            message = await self.bot.send_photo(action.chat_id, photo, caption=action.caption,
+                                                reply_markup=_markup(action.buttons))
+            return Sent(message.message_id)
+        raise TypeError(f"unknown action {action!r}")
+
+
+def _sender(user: object) -> Sender:
+    return Sender(user_id=user.id, display_name=user.full_name, language_code=user.language_code,  # type: ignore[attr-defined]
+                  username=user.username)  # type: ignore[attr-defined]
+
+
+def _kind(chat_type: str) -> ChatKind:
+    return ChatKind.PRIVATE if chat_type == "private" else ChatKind.GROUP
+
+
+def message_to_incoming(update_id: int, message: Message) -> Incoming | None:
+    if message.from_user is None or message.from_user.is_bot:
+        return None
+    attachment = None
+    if message.photo:
+        attachment = Attachment("photo", message.photo[-1].file_id, size=message.photo[-1].file_size)
+    elif message.document is not None:
+        doc = message.document
+        attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type, doc.file_size)
+    return Incoming(update_id=update_id, sender=_sender(message.from_user), chat_id=message.chat.id,
+                    chat_kind=_kind(message.chat.type), text=message.text or message.caption,
+                    message_id=message.message_id, attachment=attachment)
+
+
+def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    chat_type = message.chat.type if message is not None else "private"
+    return Incoming(update_id=update_id, sender=_sender(query.from_user), chat_id=chat_id,
+                    chat_kind=_kind(chat_type), callback_data=query.data or "", callback_id=query.id,
+                    message_id=message.message_id if message is not None else None)
+
+
+class AiogramDoor:
+    def __init__(self, app: Linli, token: str, api_url: str | None = None) -> None:
+        self.app = app
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+        self.bot = Bot(token, session=session, default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)))
+        self.messenger = LimitedMessenger(AiogramMessenger(self.bot))
+        self.dispatcher = Dispatcher()
+        router = Router(name="linli")
+        router.message.register(self._on_message)
+        router.callback_query.register(self._on_callback)
+        self.dispatcher.include_router(router)
+        self._stopped = asyncio.Event()
+
+    async def _on_message(self, message: Message, event_update: object) -> None:
+        incoming = message_to_incoming(event_update.update_id, message)  # type: ignore[attr-defined]
+        if incoming is not None:
+            await self.app.handle(incoming, self.messenger)
+
+    async def _on_callback(self, query: CallbackQuery, event_update: object) -> None:
+        await self.app.handle(callback_to_incoming(event_update.update_id, query), self.messenger)  # type: ignore[attr-defined]
+
+    async def set_commands(self) -> None:
+        for language in LANGUAGES:
+            commands = [BotCommand(command=c, description=d) for c, d in command_list(self.app.translator, language)]
+            await self.bot.set_my_commands(commands, language_code=telegram_language_code(language))
+        default = [BotCommand(command=c, description=d)
+                   for c, d in command_list(self.app.translator, self.app.settings.default_language)]
+        await self.bot.set_my_commands(default)
+
+    async def run(self) -> None:
+        self.app.attach(self.messenger)
+        try:
+            await self.set_commands()
+        except TelegramAPIError as exc:
+            log.warning("could not set the command list: %s", exc)
+        await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=True,
+                                            allowed_updates=["message", "callback_query"], polling_timeout=10)
+
+    async def stop(self) -> None:
+        try:
+            await self.dispatcher.stop_polling()
+        except RuntimeError:
+            pass  # polling had not started

@@ -1,0 +1,179 @@
+"""The python-telegram-bot door: the same handlers, driven by PTB's Application and long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+from bot.app import Linli
+from bot.doors.common import command_list, telegram_language_code
+from bot.limits import LimitedMessenger
+from handlers.i18n import LANGUAGES
+from handlers.port import (
+    Action,
+    AnswerButton,
+    Attachment,
+    ChatKind,
+    EditText,
+    Incoming,
+    Keyboard,
+    Messenger,
+    RetryLater,
+    SendDocument,
+    SendError,
+    Sender,
+    SendPhoto,
+    Sent,
+    SendText,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.text, callback_data=b.data) if b.data is not None
+         else InlineKeyboardButton(b.text, url=b.url) for b in row] for row in buttons])
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PtbMessenger(Messenger):
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        self.bot = application.bot
+
+    async def perform(self, action: Action) -> Sent:
+        try:
+            return await self._perform(action)
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc.retry_after)) from exc
+        except (TimedOut, NetworkError) as exc:
+            if type(exc) in (TimedOut, NetworkError):
+                raise SendError(str(exc), permanent=False) from exc
+            raise SendError(exc.message) from exc
+        except TelegramError as exc:
+            raise SendError(exc.message) from exc
+
+    async def _perform(self, action: Action) -> Sent:
+        if isinstance(action, SendText):
+            message = await self.bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
+            return Sent(message.message_id)
+        if isinstance(action, EditText):
+            await self.bot.edit_message_text(action.text, chat_id=action.chat_id, message_id=action.message_id,
+                                             reply_markup=_markup(action.buttons))
+            return Sent(action.message_id)
+        if isinstance(action, AnswerButton):
+            await self.bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
+            return Sent()
+        if isinstance(action, SendDocument):
+            message = await self.bot.send_document(action.chat_id, InputFile(action.content, filename=action.file_name),
+                                                   caption=action.caption)
+            return Sent(message.message_id)
+        if isinstance(action, SendPhoto):
+            photo = InputFile(action.photo, filename="photo.png") if isinstance(action.photo, bytes) else action.photo
+            message = await self.bot.send_photo(action.chat_id, photo, caption=action.caption,
+                                                reply_markup=_markup(action.buttons))
+            return Sent(message.message_id)
+        raise TypeError(f"unknown action {action!r}")
+
+
+def _kind(chat_type: str) -> ChatKind:
+    return ChatKind.PRIVATE if chat_type == "private" else ChatKind.GROUP
+
+
+def message_to_incoming(update_id: int, message: Message) -> Incoming | None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    attachment = None
+    if message.photo:
+        attachment = Attachment("photo", message.photo[-1].file_id, size=message.photo[-1].file_size)
+    elif message.document is not None:
+        doc = message.document
+        attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type, doc.file_size)
+    return Incoming(update_id=update_id,
+                    sender=Sender(user.id, user.full_name, user.language_code, user.username),
+                    chat_id=message.chat.id, chat_kind=_kind(message.chat.type),
+                    text=message.text or message.caption, message_id=message.message_id, attachment=attachment)
+
+
+def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
+    user, message = query.from_user, query.message
+    return Incoming(update_id=update_id,
+                    sender=Sender(user.id, user.full_name, user.language_code, user.username),
+                    chat_id=message.chat.id if message is not None else user.id,
+                    chat_kind=_kind(message.chat.type) if message is not None else ChatKind.PRIVATE,
+                    callback_data=query.data or "", callback_id=query.id,
+                    message_id=message.message_id if message is not None else None)
+
+
+class PtbDoor:
+    def __init__(self, app: Linli, token: str, api_url: str | None = None) -> None:
+        self.app = app
+        builder = (ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
+                   .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                      link_preview_options=LinkPreviewOptions(is_disabled=True))))
+        if api_url:
+            base = api_url.rstrip("/")
+            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        self.application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.messenger = LimitedMessenger(PtbMessenger(self.application))
+        self._stop = asyncio.Event()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming: Incoming | None = None
+        if update.callback_query is not None:
+            incoming = callback_to_incoming(update.update_id, update.callback_query)
+        elif update.message is not None:
+            incoming = message_to_incoming(update.update_id, update.message)
+        if incoming is not None:
+            await self.app.handle(incoming, self.messenger)
+
+    async def set_commands(self) -> None:
+        bot = self.application.bot
+        for language in LANGUAGES:
+            await bot.set_my_commands([BotCommand(c, d) for c, d in command_list(self.app.translator, language)],
+                                      language_code=telegram_language_code(language))
+        await bot.set_my_commands([BotCommand(c, d) for c, d in
+                                   command_list(self.app.translator, self.app.settings.default_language)])
+
+    async def run(self) -> None:
+        self.app.attach(self.messenger)
+        application = self.application
+        await application.initialize()
+        try:
+            try:
+                await self.set_commands()
+            except TelegramError as exc:
+                log.warning("could not set the command list: %s", exc)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=["message", "callback_query"], timeout=10)
+            await self._stop.wait()
+            await application.updater.stop()
+            await application.stop()
+        finally:
+            await application.shutdown()
+
+    async def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,58 @@
+"""Telegram's flood limits, respected on the way out.
+
+About 30 messages a second overall, about one a second per private chat (short bursts are fine),
+at most 20 a minute per group. A 429 from the server is honoured by waiting ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiolimiter import AsyncLimiter
+
+from handlers.port import Action, AnswerButton, Messenger, RetryLater, Sent
+
+log = logging.getLogger(__name__)
+
+
+def _chat_of(action: Action) -> int | None:
+    return None if isinstance(action, AnswerButton) else action.chat_id
+
+
+class LimitedMessenger(Messenger):
+    """Wraps a door's messenger with leaky-bucket limits and 429 retries."""
+
+    def __init__(self, inner: Messenger, *, per_second: float = 30, per_chat_burst: int = 3,
+                 per_chat_seconds: float = 3, group_per_minute: int = 20, max_retries: int = 5) -> None:
+        self.inner = inner
+        self.overall = AsyncLimiter(per_second, 1)
+        self.per_chat_burst, self.per_chat_seconds = per_chat_burst, per_chat_seconds
+        self.group_per_minute = group_per_minute
+        self.max_retries = max_retries
+        self._chats: dict[int, AsyncLimiter] = {}
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            limiter = (AsyncLimiter(self.group_per_minute, 60) if chat_id < 0
+                       else AsyncLimiter(self.per_chat_burst, self.per_chat_seconds))
+            if len(self._chats) > 10_000:
+                self._chats.clear()
+            self._chats[chat_id] = limiter
+        return limiter
+
+    async def perform(self, action: Action) -> Sent:
+        chat_id = _chat_of(action)
+        for attempt in range(self.max_retries + 1):
+            if chat_id is not None:
+                await self._chat_limiter(chat_id).acquire()
+                await self.overall.acquire()
+            try:
+                return await self.inner.perform(action)
+            except RetryLater as exc:
+                if attempt == self.max_retries:
+                    raise
+                log.warning("flood limit on chat %s: waiting %.1fs", chat_id, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")

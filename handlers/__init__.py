@@ -1,0 +1,18 @@
+"""Conversations, one module per feature, written against the port in ``handlers.port``."""
+
+from __future__ import annotations
+
+from handlers.router import Dispatcher, Router
+
+
+def routers() -> list[Router]:
+    """Every feature's router, in the order routes are tried (commands and prefixes are unique)."""
+    from handlers import committee, language, menu, start
+
+    return [start.router, menu.router, language.router, committee.router]
+
+
+def build_dispatcher() -> Dispatcher:
+    from handlers.menu import fallback
+
+    return Dispatcher(routers(), fallback)

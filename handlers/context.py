@@ -1,0 +1,122 @@
+"""What a handler gets: the incoming event, the user's language, one unit of work, and helpers to reply.
+
+Handlers read typed input, call one use case from ``storage``, and render catalog text here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.clock import Clock
+from core.errors import StaleButton
+from handlers.callbacks import ButtonCodec, Payload
+from handlers.i18n import Translator
+from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
+from storage import conversations, outbox
+from storage.community import Community
+from storage.conversations import ConversationState
+from storage.residents import Resident
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The few settings handlers need, passed in (handlers never read the environment)."""
+
+    default_language: str = "zh-Hans"
+    code_tries_per_hour: int = 5
+
+
+@dataclass(slots=True)
+class Context:
+    incoming: Incoming
+    session: AsyncSession
+    clock: Clock
+    translator: Translator
+    codec: ButtonCodec
+    community: Community
+    resident: Resident | None
+    lang: str
+    state: ConversationState | None
+    committee: bool = False
+    options: Options = field(default_factory=Options)
+    payload: Payload | None = None
+    reply: Reply = field(default_factory=Reply)
+    answered: bool = False
+
+    # ---- who and where -------------------------------------------------------------
+    @property
+    def user_id(self) -> int:
+        return self.incoming.sender.user_id
+
+    @property
+    def chat_id(self) -> int:
+        return self.incoming.chat_id
+
+    @property
+    def in_private(self) -> bool:
+        return self.incoming.chat_kind is ChatKind.PRIVATE
+
+    @property
+    def verified(self) -> bool:
+        return self.resident is not None and self.resident.verified
+
+    def now(self):
+        return self.clock.now()
+
+    # ---- text and buttons ----------------------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return self.translator(self.lang, key, **params)
+
+    def t_in(self, lang: str, key: str, **params: Any) -> str:
+        return self.translator(lang, key, **params)
+
+    def button(self, label: str, prefix: str, *fields: object) -> Button:
+        return Button(text=label, data=self.codec.pack(prefix, *fields))
+
+    def say(self, text: str, buttons: Keyboard | None = None, chat_id: int | None = None) -> None:
+        self.reply.add(SendText(chat_id=self.chat_id if chat_id is None else chat_id, text=text, buttons=buttons))
+
+    def show(self, text: str, buttons: Keyboard | None = None) -> None:
+        """Edit the message the pressed button sits on; send a new one for typed input."""
+        if self.incoming.is_button and self.incoming.message_id is not None:
+            self.reply.add(EditText(chat_id=self.chat_id, message_id=self.incoming.message_id, text=text,
+                                    buttons=buttons))
+        else:
+            self.say(text, buttons)
+
+    def toast(self, text: str | None = None, alert: bool = False) -> None:
+        if self.incoming.callback_id is not None and not self.answered:
+            self.reply.add(AnswerButton(callback_id=self.incoming.callback_id, text=text, alert=alert))
+            self.answered = True
+
+    # ---- forms (conversation state lives in the database) --------------------------
+    async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> ConversationState:
+        self.state = await conversations.save(self.session, self.user_id, self.chat_id, flow, step,
+                                               data or {}, self.now())
+        return self.state
+
+    async def clear_form(self) -> None:
+        await conversations.clear(self.session, self.user_id, self.chat_id)
+        self.state = None
+
+    def form_data(self) -> dict[str, Any]:
+        return self.state.data if self.state else {}
+
+    def require_form(self, flow: str, version: int | None = None) -> ConversationState:
+        """The user's current form of ``flow``; a button from an older step or another form is stale."""
+        if self.state is None or self.state.flow != flow:
+            raise StaleButton()
+        if version is not None and self.state.version != version:
+            raise StaleButton()
+        return self.state
+
+    # ---- telling other people (through the outbox, in this same transaction) -------
+    async def notify(self, chat_id: int, text: str, dedupe_key: str,
+                     buttons: Keyboard | None = None) -> bool:
+        encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
+                   if buttons else None)
+        return await outbox.enqueue(self.session, chat_id=chat_id, text=text, dedupe_key=dedupe_key,
+                                    now=self.now(), buttons=encoded, community_id=self.community.id)

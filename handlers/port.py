@@ -1,0 +1,173 @@
+"""The transport-neutral port: what comes in from a door and what goes back out.
+
+Doors (aiogram, python-telegram-bot, the sandbox) turn their framework's updates into
+:class:`Incoming` and carry out the :data:`Action` values handlers produce. Nothing here
+imports a framework.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who acted: a Telegram user."""
+
+    user_id: int
+    display_name: str
+    language_code: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or document the user sent, by the platform's file reference."""
+
+    kind: str  # "photo" | "document"
+    file_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One update from a user: a message (text, command, attachment) or a button press."""
+
+    update_id: int
+    sender: Sender
+    chat_id: int
+    chat_kind: ChatKind
+    text: str | None = None
+    callback_data: str | None = None
+    callback_id: str | None = None
+    message_id: int | None = None  # the message the button was on, or the user's own message
+    attachment: Attachment | None = None
+
+    @property
+    def is_button(self) -> bool:
+        return self.callback_data is not None
+
+    @property
+    def command(self) -> str | None:
+        """``"start"`` for ``/start ABC`` (also ``/start@linli_bot``); ``None`` for plain text."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        head = self.text.split(maxsplit=1)[0][1:]
+        return head.split("@", 1)[0].lower() or None
+
+    @property
+    def args(self) -> str:
+        """What follows the command: ``"ABC"`` for ``/start ABC``."""
+        if self.command is None or self.text is None:
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: either a callback payload (≤ 64 bytes) or a URL."""
+
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+Keyboard = list[list[Button]]
+
+
+@dataclass(frozen=True, slots=True)
+class SendText:
+    chat_id: int
+    text: str  # HTML; every user-supplied part must be escaped with handlers.text.esc
+    buttons: Keyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditText:
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: Keyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerButton:
+    """Answer a button press: a toast (or an alert box), or nothing but stopping the spinner."""
+
+    callback_id: str
+    text: str | None = None
+    alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SendDocument:
+    chat_id: int
+    file_name: str
+    content: bytes
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """A photo by bytes (an upload) or by a file id the platform already has."""
+
+    chat_id: int
+    photo: bytes | str
+    caption: str | None = None
+    buttons: Keyboard | None = None
+
+
+Action = SendText | EditText | AnswerButton | SendDocument | SendPhoto
+
+
+@dataclass(slots=True)
+class Reply:
+    """What a handler wants done, in order. Filled by handlers, carried out by the door."""
+
+    actions: list[Action] = field(default_factory=list)
+
+    def add(self, action: Action) -> None:
+        self.actions.append(action)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What the door reports back after carrying out an action."""
+
+    message_id: int | None = None
+
+
+class SendError(Exception):
+    """The platform refused an action for good (chat not found, bot blocked, bad request)."""
+
+    def __init__(self, description: str, *, permanent: bool = True) -> None:
+        super().__init__(description)
+        self.description = description
+        self.permanent = permanent
+
+
+class RetryLater(Exception):
+    """The platform asked us to slow down (HTTP 429)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class Messenger:
+    """Implemented by each door: carries out one action against the platform.
+
+    Raises :class:`RetryLater` on flood limits and :class:`SendError` on refusals.
+    """
+
+    async def perform(self, action: Action) -> Sent:  # pragma: no cover - interface
+        raise NotImplementedError

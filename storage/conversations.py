@@ -1,0 +1,60 @@
+"""Conversation state: the half-filled form of one user in one chat, kept in the database."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class ConversationState(SQLModel, table=True):
+    __tablename__ = "conversation_state"
+    __table_args__ = (UniqueConstraint("telegram_user_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    flow: str = Field(max_length=40)
+    step: str = Field(max_length=40)
+    data_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    version: int = Field(default=1)  # bumped on every change; form buttons carry it
+    updated_at: datetime
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.data_json or "{}")
+
+
+async def load(session: AsyncSession, user_id: int, chat_id: int) -> ConversationState | None:
+    statement = select(ConversationState).where(
+        ConversationState.telegram_user_id == user_id, ConversationState.chat_id == chat_id
+    )
+    return (await session.exec(statement)).first()
+
+
+async def save(session: AsyncSession, user_id: int, chat_id: int, flow: str, step: str,
+               data: dict[str, Any], now: datetime) -> ConversationState:
+    """Start or move a form on; the version goes up so older buttons become stale."""
+    state = await load(session, user_id, chat_id)
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    if state is None:
+        state = ConversationState(telegram_user_id=user_id, chat_id=chat_id, flow=flow, step=step,
+                                  data_json=encoded, updated_at=now)
+    else:
+        state.flow, state.step, state.data_json = flow, step, encoded
+        state.version += 1
+        state.updated_at = now
+    session.add(state)
+    await session.flush()
+    return state
+
+
+async def clear(session: AsyncSession, user_id: int, chat_id: int) -> None:
+    state = await load(session, user_id, chat_id)
+    if state is not None:
+        await session.delete(state)
+        await session.flush()

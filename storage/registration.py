@@ -1,0 +1,241 @@
+"""Invite codes, code guessing limits, joining a household, and join requests to the committee."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, func
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import DomainError, NotFound
+from storage import audit
+from storage.community import Household
+from storage.residents import Resident, Role, grant_role
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
+CODE_LENGTH = 8
+
+
+class InvalidCode(DomainError):
+    key = "errors.code_invalid"
+
+
+class CodeUsed(DomainError):
+    key = "errors.code_used"
+
+
+class CodeExpired(DomainError):
+    key = "errors.code_expired"
+
+
+class TooManyTries(DomainError):
+    key = "errors.code_too_many_tries"
+
+
+class AlreadyRegistered(DomainError):
+    key = "errors.already_registered"
+
+
+class RequestPending(DomainError):
+    key = "errors.join_request_pending"
+
+
+class InviteCode(SQLModel, table=True):
+    __tablename__ = "invite_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    code: str = Field(max_length=16, unique=True)
+    created_at: datetime
+    expires_at: datetime | None = None
+    used_at: datetime | None = None
+    used_by_resident_id: int | None = Field(default=None, foreign_key="resident.id")
+    revoked: bool = Field(default=False)
+
+
+class CodeAttempt(SQLModel, table=True):
+    __tablename__ = "code_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    code: str = Field(max_length=32)
+    succeeded: bool
+    at: datetime = Field(index=True)
+
+
+class JoinStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class JoinRequest(SQLModel, table=True):
+    __tablename__ = "join_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    display_name: str = Field(max_length=64)
+    language: str = Field(default="zh-Hans", max_length=8)
+    is_adult: bool = True
+    address: str = Field(default="", max_length=64)
+    status: str = Field(default=JoinStatus.PENDING.value, max_length=10)
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())[:32]
+
+
+async def create_codes(session: AsyncSession, household: Household, count: int, now: datetime,
+                       valid_days: int | None = 90) -> list[InviteCode]:
+    assert household.id is not None
+    expires = now + timedelta(days=valid_days) if valid_days else None
+    codes: list[InviteCode] = []
+    for _ in range(count):
+        while True:
+            candidate = new_code()
+            clash = (await session.exec(select(InviteCode.id).where(InviteCode.code == candidate))).first()
+            if clash is None:
+                break
+        code = InviteCode(community_id=household.community_id, household_id=household.id, code=candidate,
+                          created_at=now, expires_at=expires)
+        session.add(code)
+        codes.append(code)
+    await session.flush()
+    return codes
+
+
+async def failed_tries(session: AsyncSession, telegram_user_id: int, now: datetime) -> int:
+    statement = select(func.count()).select_from(CodeAttempt).where(
+        CodeAttempt.telegram_user_id == telegram_user_id, CodeAttempt.succeeded == False,  # noqa: E712
+        CodeAttempt.at > now - timedelta(hours=1),
+    )
+    return int((await session.exec(statement)).one())
+
+
+async def check_code(session: AsyncSession, telegram_user_id: int, text: str, now: datetime,
+                     tries_per_hour: int) -> InviteCode:
+    """A usable code, or a polite refusal. Wrong guesses count against an hourly allowance."""
+    if await failed_tries(session, telegram_user_id, now) >= tries_per_hour:
+        raise TooManyTries(minutes=60)
+    code_text = normalize_code(text)
+    invite = (await session.exec(select(InviteCode).where(InviteCode.code == code_text))).first()
+    problem: DomainError | None = None
+    if invite is None or invite.revoked:
+        problem = InvalidCode()
+    elif invite.used_at is not None:
+        problem = CodeUsed()
+    elif invite.expires_at is not None and invite.expires_at <= now:
+        problem = CodeExpired()
+    session.add(CodeAttempt(telegram_user_id=telegram_user_id, code=code_text, succeeded=problem is None,
+                            at=now))
+    await session.flush()
+    if problem is not None:
+        left = tries_per_hour - await failed_tries(session, telegram_user_id, now)
+        problem.params["left"] = max(left, 0)
+        raise problem
+    assert invite is not None
+    return invite
+
+
+async def join_with_code(session: AsyncSession, *, telegram_user_id: int, code_text: str, name: str,
+                         is_adult: bool, language: str, now: datetime) -> Resident:
+    """Create (or complete) a verified resident attached to the code's household. One transaction."""
+    invite = (await session.exec(
+        select(InviteCode).where(InviteCode.code == normalize_code(code_text)).with_for_update()
+    )).first()
+    if invite is None or invite.revoked:
+        raise InvalidCode(left=0)
+    if invite.used_at is not None:
+        raise CodeUsed(left=0)
+    if invite.expires_at is not None and invite.expires_at <= now:
+        raise CodeExpired(left=0)
+    resident = (await session.exec(select(Resident).where(Resident.telegram_user_id == telegram_user_id))).first()
+    if resident is not None and resident.verified and resident.household_id is not None:
+        raise AlreadyRegistered()
+    if resident is None:
+        resident = Resident(community_id=invite.community_id, telegram_user_id=telegram_user_id,
+                            display_name=name, language=language, created_at=now)
+    resident.display_name, resident.is_adult, resident.language = name, is_adult, language
+    resident.household_id, resident.verified, resident.verified_at = invite.household_id, True, now
+    session.add(resident)
+    await session.flush()
+    invite.used_at, invite.used_by_resident_id = now, resident.id
+    session.add(invite)
+    await grant_role(session, resident, Role.RESIDENT, now)
+    household = await session.get(Household, invite.household_id)
+    if household is not None and household.has_owner:
+        pass  # ownership is a role the committee confirms; a code does not prove title
+    await audit.record(session, community_id=invite.community_id, actor=telegram_user_id,
+                       action="resident.joined_with_code", subject=f"resident:{resident.id}", now=now,
+                       household_id=invite.household_id)
+    await session.flush()
+    return resident
+
+
+async def pending_request(session: AsyncSession, telegram_user_id: int) -> JoinRequest | None:
+    statement = select(JoinRequest).where(JoinRequest.telegram_user_id == telegram_user_id,
+                                          JoinRequest.status == JoinStatus.PENDING.value)
+    return (await session.exec(statement)).first()
+
+
+async def request_to_join(session: AsyncSession, *, community_id: int, telegram_user_id: int, name: str,
+                          is_adult: bool, address: str, language: str, now: datetime) -> JoinRequest:
+    if await pending_request(session, telegram_user_id) is not None:
+        raise RequestPending()
+    existing = (await session.exec(select(Resident).where(Resident.telegram_user_id == telegram_user_id))).first()
+    if existing is not None and existing.verified:
+        raise AlreadyRegistered()
+    request = JoinRequest(community_id=community_id, telegram_user_id=telegram_user_id, display_name=name,
+                          is_adult=is_adult, address=address, language=language, created_at=now)
+    session.add(request)
+    await session.flush()
+    await audit.record(session, community_id=community_id, actor=telegram_user_id, action="join.requested",
+                       subject=f"join_request:{request.id}", now=now)
+    return request
+
+
+async def decide_request(session: AsyncSession, request_id: int, *, approve: bool, decided_by: int,
+                         now: datetime, household_id: int | None = None) -> tuple[JoinRequest, Resident | None]:
+    """Approve (creating a verified resident) or reject a pending request, once."""
+    request = (await session.exec(
+        select(JoinRequest).where(col(JoinRequest.id) == request_id).with_for_update()
+    )).first()
+    if request is None:
+        raise NotFound()
+    if request.status != JoinStatus.PENDING.value:
+        raise DomainError("errors.join_request_decided", status=request.status)
+    request.status = (JoinStatus.APPROVED if approve else JoinStatus.REJECTED).value
+    request.decided_at, request.decided_by, request.household_id = now, decided_by, household_id
+    session.add(request)
+    resident: Resident | None = None
+    if approve:
+        resident = (await session.exec(
+            select(Resident).where(Resident.telegram_user_id == request.telegram_user_id))).first()
+        if resident is None:
+            resident = Resident(community_id=request.community_id, telegram_user_id=request.telegram_user_id,
+                                display_name=request.display_name, language=request.language, created_at=now)
+        resident.display_name, resident.is_adult = request.display_name, request.is_adult
+        resident.verified, resident.verified_at = True, now
+        if household_id is not None:
+            resident.household_id = household_id
+        session.add(resident)
+        await session.flush()
+        await grant_role(session, resident, Role.RESIDENT, now, granted_by=decided_by)
+    await audit.record(session, community_id=request.community_id, actor=decided_by,
+                       action="join.approved" if approve else "join.rejected",
+                       subject=f"join_request:{request.id}", now=now)
+    await session.flush()
+    return request, resident

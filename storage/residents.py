@@ -1,0 +1,122 @@
+"""Residents and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, UniqueConstraint, func
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    HOUSEHOLD_REP = "household_rep"
+    GROUP_REP = "group_rep"
+    BUILDING_LEADER = "building_leader"
+    OWNER = "owner"
+    COMMITTEE = "committee"
+    ADMIN = "admin"
+
+
+COMMITTEE_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+
+
+class Resident(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    display_name: str = Field(max_length=64)
+    language: str = Field(default="zh-Hans", max_length=8)
+    is_adult: bool = Field(default=True)
+    verified: bool = Field(default=False)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    created_at: datetime
+    verified_at: datetime | None = None
+
+
+class RoleGrant(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("resident_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    role: str = Field(max_length=20)
+    granted_by: int | None = Field(default=None, sa_column=Column(BigInteger))  # telegram id, None = CLI
+    granted_at: datetime
+
+
+async def by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Resident | None:
+    statement = select(Resident).where(Resident.telegram_user_id == telegram_user_id)
+    return (await session.exec(statement)).first()
+
+
+async def roles_of(session: AsyncSession, resident_id: int) -> set[Role]:
+    statement = select(RoleGrant.role).where(RoleGrant.resident_id == resident_id)
+    return {Role(value) for value in (await session.exec(statement)).all()}
+
+
+async def is_committee(session: AsyncSession, resident: Resident | None) -> bool:
+    if resident is None or resident.id is None:
+        return False
+    return bool(await roles_of(session, resident.id) & COMMITTEE_ROLES)
+
+
+async def grant_role(session: AsyncSession, resident: Resident, role: Role, now: datetime,
+                     granted_by: int | None = None) -> bool:
+    """Give ``role``; returns False if the resident already had it."""
+    assert resident.id is not None
+    if role in await roles_of(session, resident.id):
+        return False
+    session.add(RoleGrant(community_id=resident.community_id, resident_id=resident.id, role=role.value,
+                          granted_by=granted_by, granted_at=now))
+    await session.flush()
+    return True
+
+
+async def revoke_role(session: AsyncSession, resident: Resident, role: Role) -> bool:
+    statement = select(RoleGrant).where(RoleGrant.resident_id == resident.id, RoleGrant.role == role.value)
+    grant = (await session.exec(statement)).first()
+    if grant is None:
+        return False
+    await session.delete(grant)
+    await session.flush()
+    return True
+
+
+async def committee_members(session: AsyncSession, community_id: int) -> list[Resident]:
+    statement = (
+        select(Resident)
+        .join(RoleGrant, RoleGrant.resident_id == Resident.id)
+        .where(Resident.community_id == community_id,
+               RoleGrant.role.in_([r.value for r in COMMITTEE_ROLES]))  # type: ignore[attr-defined]
+        .distinct()
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def count_adults(session: AsyncSession, community_id: int) -> int:
+    """Verified adult residents: the base of the 1/5-of-adult-residents rule."""
+    statement = select(func.count()).select_from(Resident).where(
+        Resident.community_id == community_id, Resident.verified == True, Resident.is_adult == True  # noqa: E712
+    )
+    return int((await session.exec(statement)).one())
+
+
+async def set_language(session: AsyncSession, resident: Resident, language: str) -> None:
+    resident.language = language
+    session.add(resident)
+    await session.flush()
+
+
+async def remember_guest(session: AsyncSession, community_id: int, telegram_user_id: int, name: str,
+                         language: str, now: datetime) -> Resident:
+    """An unverified resident row, so a guest's choices (language) are kept until they register."""
+    resident = await by_telegram_id(session, telegram_user_id)
+    if resident is None:
+        resident = Resident(community_id=community_id, telegram_user_id=telegram_user_id,
+                            display_name=name[:64] or str(telegram_user_id), language=language, created_at=now)
+        session.add(resident)
+        await session.flush()
+    return resident
