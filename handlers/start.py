@@ -62,9 +62,8 @@ async def _accept_code(ctx: Context, code: str) -> None:
 async def registration_button(ctx: Context) -> None:
     assert ctx.payload is not None
     action = ctx.payload.str(0)
-    if ctx.verified:
-        ctx.toast(ctx.t("start.already_registered"))
-        await menu.show_main(ctx)
+    if ctx.verified:  # e.g. a second tap on Confirm: say so, leave the message as it is
+        ctx.toast(ctx.t("start.already_registered"), alert=True)
         return
     if action == "code":
         await ctx.set_form(REGISTER, "code")

@@ -1,0 +1,305 @@
+"""Script users and assert on what they see — through the port directly, or through the emulator.
+
+Both backends offer the same API::
+
+    alice = harness.user(1001, "Alice")
+    await alice.send("/start ABCD2345")
+    await alice.press("✅ 确认")
+    assert "注册成功" in alice.last.text
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from bot.app import Linli
+from handlers.port import (
+    Action,
+    AnswerButton,
+    Attachment,
+    ChatKind,
+    EditText,
+    Incoming,
+    Messenger,
+    SendDocument,
+    SendError,
+    Sender,
+    SendPhoto,
+    Sent,
+    SendText,
+)
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """What a user reads: Telegram HTML without tags, entities decoded."""
+    return html.unescape(TAG.sub("", text))
+
+
+@dataclass
+class Msg:
+    """A message as the user sees it now (after edits)."""
+
+    message_id: int
+    text: str  # plain text as displayed
+    buttons: list[list[tuple[str, str | None]]] = field(default_factory=list)  # (label, callback data)
+    document: tuple[str, bytes] | None = None
+    from_bot: bool = True
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for row in self.buttons for label, _ in row]
+
+    def data_of(self, label: str) -> str:
+        for row in self.buttons:
+            for text, data in row:
+                if text == label:
+                    assert data is not None
+                    return data
+        raise AssertionError(f"no button {label!r} on message: {self.text!r} (buttons: {self.labels})")
+
+
+@dataclass
+class Toast:
+    text: str | None
+    alert: bool
+
+
+class Harness:
+    """Backend-neutral parts: users, chats, lookups."""
+
+    app: Linli
+
+    def __init__(self) -> None:
+        self._update_ids = count(1)
+
+    def user(self, user_id: int, name: str = "Resident", language: str | None = "zh-hans") -> UserChat:
+        return UserChat(self, user_id, name, language)
+
+    # backend primitives -----------------------------------------------------------------
+    async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
+        raise NotImplementedError
+
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+        raise NotImplementedError
+
+    async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
+        raise NotImplementedError
+
+    def bot_messages(self, chat_id: int) -> list[Msg]:
+        raise NotImplementedError
+
+
+class UserChat:
+    """One user; by default in their private chat with the bot."""
+
+    def __init__(self, harness: Harness, user_id: int, name: str, language: str | None) -> None:
+        self.harness, self.user_id, self.name, self.language = harness, user_id, name, language
+
+    # acting -----------------------------------------------------------------------------
+    async def send(self, text: str, *, chat_id: int | None = None) -> list[Msg]:
+        chat = self.user_id if chat_id is None else chat_id
+        before = len(self.harness.bot_messages(chat))
+        await self.harness.push_text(self, chat, text)
+        return self.harness.bot_messages(chat)[before:]
+
+    async def press(self, label: str, *, message: Msg | None = None, chat_id: int | None = None) -> Toast:
+        """Press the button labelled ``label`` on ``message`` (default: the newest message having it)."""
+        chat = self.user_id if chat_id is None else chat_id
+        target = message or self.find_button_message(label, chat)
+        return await self.harness.push_press(self, chat, target.message_id, target.data_of(label))
+
+    async def press_data(self, data: str, message_id: int | None = None, *, chat_id: int | None = None) -> Toast:
+        """Press a button with raw (possibly forged) callback data."""
+        chat = self.user_id if chat_id is None else chat_id
+        if message_id is None:
+            message_id = self.harness.bot_messages(chat)[-1].message_id
+        return await self.harness.push_press(self, chat, message_id, data)
+
+    async def send_photo(self, data: bytes, *, caption: str | None = None) -> list[Msg]:
+        before = len(self.messages)
+        await self.harness.push_attachment(self, self.user_id, "photo", data, caption or "")
+        return self.messages[before:]
+
+    async def send_document(self, data: bytes, name: str) -> list[Msg]:
+        before = len(self.messages)
+        await self.harness.push_attachment(self, self.user_id, "document", data, name)
+        return self.messages[before:]
+
+    # seeing -----------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[Msg]:
+        return self.harness.bot_messages(self.user_id)
+
+    @property
+    def last(self) -> Msg:
+        messages = self.messages
+        assert messages, f"user {self.user_id} has no messages from the bot"
+        return messages[-1]
+
+    def find_button_message(self, label: str, chat_id: int | None = None) -> Msg:
+        for message in reversed(self.harness.bot_messages(self.user_id if chat_id is None else chat_id)):
+            if label in message.labels:
+                return message
+        raise AssertionError(f"user {self.user_id} sees no button {label!r}; last: "
+                             f"{self.harness.bot_messages(self.user_id if chat_id is None else chat_id)[-1:]}")
+
+    def texts(self) -> list[str]:
+        return [m.text for m in self.messages]
+
+
+# ---- backend 1: straight through the port with a recording messenger -----------------------
+
+
+class RecordingMessenger(Messenger):
+    """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses."""
+
+    def __init__(self) -> None:
+        self.chats: dict[int, list[Msg]] = {}
+        self.toasts: dict[str, Toast] = {}
+        self.actions: list[Action] = []
+        self.reachable: set[int] = set()
+        self._ids = count(1)
+
+    async def perform(self, action: Action) -> Sent:
+        self.actions.append(action)
+        if isinstance(action, AnswerButton):
+            self.toasts[action.callback_id] = Toast(action.text, action.alert)
+            return Sent()
+        if action.chat_id not in self.reachable:
+            raise SendError("Forbidden: bot can't initiate conversation with a user")
+        messages = self.chats.setdefault(action.chat_id, [])
+        if isinstance(action, EditText):
+            for message in messages:
+                if message.message_id == action.message_id:
+                    message.text, message.buttons = plain(action.text), _buttons(action.buttons)
+                    return Sent(action.message_id)
+            raise SendError("Bad Request: message to edit not found")
+        if len(plain(action.text if isinstance(action, SendText) else action.caption or "")) > 4096:
+            raise SendError("Bad Request: message is too long")
+        message_id = next(self._ids)
+        if isinstance(action, SendText):
+            messages.append(Msg(message_id, plain(action.text), _buttons(action.buttons)))
+        elif isinstance(action, SendDocument):
+            messages.append(Msg(message_id, plain(action.caption or ""), [], (action.file_name, action.content)))
+        elif isinstance(action, SendPhoto):
+            messages.append(Msg(message_id, plain(action.caption or ""), _buttons(action.buttons)))
+        return Sent(message_id)
+
+
+def _buttons(buttons: Any) -> list[list[tuple[str, str | None]]]:
+    return [[(b.text, b.data) for b in row] for row in buttons] if buttons else []
+
+
+class PortHarness(Harness):
+    def __init__(self, app: Linli) -> None:
+        super().__init__()
+        self.app = app
+        self.messenger = RecordingMessenger()
+        self._callbacks = count(1)
+        self._user_messages = count(10_000)
+        from scheduler.outbox_sender import OutboxSender
+
+        self.outbox = OutboxSender(app.sessions, self.messenger, app.clock)
+
+    def _incoming(self, user: UserChat, chat_id: int, **fields: Any) -> Incoming:
+        self.messenger.reachable.add(chat_id)
+        return Incoming(update_id=next(self._update_ids), sender=Sender(user.user_id, user.name, user.language),
+                        chat_id=chat_id, chat_kind=ChatKind.PRIVATE if chat_id > 0 else ChatKind.GROUP, **fields)
+
+    async def _run(self, incoming: Incoming) -> None:
+        await self.app.handle(incoming, self.messenger)
+        await self.outbox.drain_once()
+
+    async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
+        await self._run(self._incoming(user, chat_id, text=text, message_id=next(self._user_messages)))
+
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+        callback_id = str(next(self._callbacks))
+        await self._run(self._incoming(user, chat_id, callback_data=data, callback_id=callback_id,
+                                       message_id=message_id))
+        return self.messenger.toasts.get(callback_id, Toast(None, False))
+
+    async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
+        attachment = Attachment(kind=kind, file_id=f"file-{len(data)}-{next(self._callbacks)}",
+                                file_name=name if kind == "document" else None, size=len(data))
+        await self._run(self._incoming(user, chat_id, attachment=attachment,
+                                       text=name if kind == "photo" and name else None,
+                                       message_id=next(self._user_messages)))
+
+    def bot_messages(self, chat_id: int) -> list[Msg]:
+        return self.messenger.chats.get(chat_id, [])
+
+
+# ---- backend 2: through the Bot API emulator and a real door --------------------------------
+
+
+class EmulatorHarness(Harness):
+    """The real framework's HTTP client talks to the emulator; we push updates as users."""
+
+    def __init__(self, app: Linli, emulator: Any, door: Any) -> None:
+        super().__init__()
+        self.app, self.emu, self.door = app, emulator, door
+        self._task: asyncio.Task[None] | None = None
+        self._known: set[int] = set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.door.run())
+
+    async def stop(self) -> None:
+        await self.door.stop()
+        if self._task is not None:
+            await asyncio.wait_for(self._task, 15)
+
+    def _ensure_user(self, user: UserChat) -> None:
+        if user.user_id not in self._known:
+            self.emu.add_user(user.user_id, user.name, language_code=user.language)
+            self._known.add(user.user_id)
+
+    def group(self, chat_id: int, title: str, members: list[UserChat]) -> None:
+        for member in members:
+            self._ensure_user(member)
+        self.emu.add_group(chat_id, title, [m.user_id for m in members])
+
+    async def _settle(self, update_id: int) -> None:
+        await self.app.settle(update_id, timeout=15)
+
+    async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
+        self._ensure_user(user)
+        message = self.emu.user_sends(user.user_id, text, chat_id=chat_id)
+        await self._settle(self._update_id_of(message))
+
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+        self._ensure_user(user)
+        query_id = self.emu.user_presses(user.user_id, message_id, data, chat_id=chat_id)
+        await self._settle(self.emu.last_update_id())
+        answer = self.emu.callback_answers.get(query_id)
+        return Toast(answer.get("text"), bool(answer.get("show_alert"))) if answer else Toast(None, False)
+
+    async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
+        self._ensure_user(user)
+        if kind == "photo":
+            message = self.emu.user_sends_photo(user.user_id, data, caption=name or None, chat_id=chat_id)
+        else:
+            message = self.emu.user_sends_document(user.user_id, data, name, chat_id=chat_id)
+        await self._settle(self._update_id_of(message))
+
+    def _update_id_of(self, _message: dict[str, Any]) -> int:
+        return self.emu.last_update_id()
+
+    def bot_messages(self, chat_id: int) -> list[Msg]:
+        result = []
+        for raw in self.emu.bot_messages(chat_id):
+            markup = raw.get("reply_markup", {}).get("inline_keyboard", [])
+            buttons = [[(b["text"], b.get("callback_data")) for b in row] for row in markup]
+            document = None
+            if "document" in raw:
+                document = (raw["document"].get("file_name", ""), self.emu.file_bytes(raw["document"]["file_id"]))
+            result.append(Msg(raw["message_id"], raw.get("text", raw.get("caption", "")), buttons, document))
+        return result
