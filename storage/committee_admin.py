@@ -66,7 +66,7 @@ async def match_household(session: AsyncSession, community_id: int, address: str
 async def bind_chat(session: AsyncSession, community: Community, chat_id: int, actor: int, now: datetime) -> None:
     community.committee_chat_id = chat_id
     session.add(community)
-    await audit.record(session, community_id=community.id, actor=actor, action="committee.chat_bound",
+    await audit.record(session, community_id=community.id, actor=actor, action="committee:chat_bound",
                        subject=f"chat:{chat_id}", now=now)
     await session.flush()
 
@@ -74,7 +74,7 @@ async def bind_chat(session: AsyncSession, community: Community, chat_id: int, a
 async def grant(session: AsyncSession, target: Resident, role: Role, actor: int | None, now: datetime) -> bool:
     changed = await grant_role(session, target, role, now, granted_by=actor)
     if changed:
-        await audit.record(session, community_id=target.community_id, actor=actor, action="role.granted",
+        await audit.record(session, community_id=target.community_id, actor=actor, action="role:granted",
                            subject=f"resident:{target.id}", now=now, role=role.value)
     return changed
 
@@ -82,6 +82,6 @@ async def grant(session: AsyncSession, target: Resident, role: Role, actor: int 
 async def revoke(session: AsyncSession, target: Resident, role: Role, actor: int | None, now: datetime) -> bool:
     changed = await revoke_role(session, target, role)
     if changed:
-        await audit.record(session, community_id=target.community_id, actor=actor, action="role.revoked",
+        await audit.record(session, community_id=target.community_id, actor=actor, action="role:revoked",
                            subject=f"resident:{target.id}", now=now, role=role.value)
     return changed

@@ -179,7 +179,7 @@ async def join_with_code(session: AsyncSession, *, telegram_user_id: int, code_t
     if household is not None and household.has_owner:
         pass  # ownership is a role the committee confirms; a code does not prove title
     await audit.record(session, community_id=invite.community_id, actor=telegram_user_id,
-                       action="resident.joined_with_code", subject=f"resident:{resident.id}", now=now,
+                       action="resident:joined_with_code", subject=f"resident:{resident.id}", now=now,
                        household_id=invite.household_id)
     await session.flush()
     return resident
@@ -202,7 +202,7 @@ async def request_to_join(session: AsyncSession, *, community_id: int, telegram_
                           is_adult=is_adult, address=address, language=language, created_at=now)
     session.add(request)
     await session.flush()
-    await audit.record(session, community_id=community_id, actor=telegram_user_id, action="join.requested",
+    await audit.record(session, community_id=community_id, actor=telegram_user_id, action="join:requested",
                        subject=f"join_request:{request.id}", now=now)
     return request
 
@@ -235,7 +235,7 @@ async def decide_request(session: AsyncSession, request_id: int, *, approve: boo
         await session.flush()
         await grant_role(session, resident, Role.RESIDENT, now, granted_by=decided_by)
     await audit.record(session, community_id=request.community_id, actor=decided_by,
-                       action="join.approved" if approve else "join.rejected",
+                       action="join:approved" if approve else "join:rejected",
                        subject=f"join_request:{request.id}", now=now)
     await session.flush()
     return request, resident
