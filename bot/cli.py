@@ -34,9 +34,12 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
     settings = _settings()
     _logging(verbose)
     if settings.bot_token is None:
-        typer.echo("LINLI_BOT_TOKEN is not set. Get a token from @BotFather, or try `linli sandbox --demo`.",
-                   err=True)
-        raise typer.Exit(2)
+        typer.echo("LINLI_BOT_TOKEN is not set: starting the sandbox (the same bot against the local emulator).\n"
+                   "For the real thing, get a token from @BotFather (see README).", err=True)
+        from bot.sandbox import run_sandbox
+
+        asyncio.run(run_sandbox(demo=True, transport=settings.transport))
+        return
     asyncio.run(_run(settings))
 
 
@@ -122,7 +125,7 @@ def import_roster(
         typer.echo(f"codes written to {codes_out}")
 
 
-async def _import(settings: Settings, rows: list, codes_per_household: int):  # noqa: ANN202
+async def _import(settings: Settings, rows: list, codes_per_household: int):
     from bot.app import Linli
     from storage.community import get_community
     from storage.roster import import_roster as do_import
