@@ -61,6 +61,7 @@ class Linli:
         self.outbox: OutboxSender | None = None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.community_id: int | None = None
+        self.attached = asyncio.Event()  # set once a door is sending
         self.options = Options(default_language=settings.default_language,
                                code_tries_per_hour=settings.code_tries_per_hour)
 
@@ -80,6 +81,7 @@ class Linli:
         """Start sending the outbox through a door's messenger."""
         self.outbox = OutboxSender(self.sessions, messenger, self.clock)
         self.outbox.start()
+        self.attached.set()
 
     async def close(self) -> None:
         if self.outbox is not None:

@@ -59,8 +59,7 @@ async def _run(settings: Settings) -> None:
     task = asyncio.create_task(door.run())
     scheduler = None
     try:
-        while linli.outbox is None and not task.done():
-            await asyncio.sleep(0.05)
+        await asyncio.wait({task, asyncio.create_task(linli.attached.wait())}, return_when=asyncio.FIRST_COMPLETED)
         scheduler = build_scheduler(periodic_jobs(linli), settings.timezone)
         scheduler.start()
         done, _ = await asyncio.wait({task, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)

@@ -189,7 +189,8 @@ async def tell_committee_about_request(ctx: Context, request: registration.JoinR
     if ctx.community.committee_chat_id is not None:
         targets = [(ctx.community.committee_chat_id, ctx.options.default_language)]
     else:
-        targets = [(m.telegram_user_id, m.language) for m in await committee_members(ctx.session, ctx.community.id or 0)]
+        members = await committee_members(ctx.session, ctx.community.id or 0)
+        targets = [(member.telegram_user_id, member.language) for member in members]
     for chat_id, lang in targets:
         text = ctx.t_in(lang, "join.committee_card", name=esc(request.display_name),
                         address=esc(request.address or "—"),

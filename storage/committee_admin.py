@@ -47,7 +47,11 @@ async def get_request(session: AsyncSession, request_id: int) -> JoinRequest:
     return request
 
 
-ADDRESS = re.compile(r"^\s*([^\s\-/#号栋幢]+)\s*(?:号楼|号|栋|幢)?\s*[\-/# ]?\s*([^\s\-/#单元]+)\s*(?:单元)?\s*[\-/# ]?\s*(\w+?)\s*(?:室|号)?\s*$")
+ADDRESS = re.compile(
+    r"^\s*([^\s\-/#号栋幢]+)\s*(?:号楼|号|栋|幢)?\s*[\-/# ]?"  # building: 3, 3号楼, 3栋
+    r"\s*([^\s\-/#单元]+)\s*(?:单元)?\s*[\-/# ]?"  # unit: 2, 2单元
+    r"\s*(\w+?)\s*(?:室|号)?\s*$"  # room: 501, 501室
+)
 
 
 async def match_household(session: AsyncSession, community_id: int, address: str) -> Household | None:

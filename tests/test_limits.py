@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.limits import LimitedMessenger
-from handlers.port import Action, Messenger, RetryLater, Sent, SendText
+from handlers.port import Action, Messenger, RetryLater, SendText, Sent
 
 
 class Flaky(Messenger):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.app import Linli
 from core.clock import FrozenClock
-from handlers.port import Action, Messenger, RetryLater, SendError, Sent, SendText
+from handlers.port import Action, Messenger, RetryLater, SendError, SendText, Sent
 from scheduler.outbox_sender import OutboxSender
 from storage import outbox
 

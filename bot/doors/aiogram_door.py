@@ -36,11 +36,11 @@ from handlers.port import (
     Messenger,
     RetryLater,
     SendDocument,
-    SendError,
     Sender,
+    SendError,
     SendPhoto,
-    Sent,
     SendText,
+    Sent,
 )
 
 log = logging.getLogger(__name__)

@@ -35,11 +35,11 @@ from handlers.port import (
     Messenger,
     RetryLater,
     SendDocument,
-    SendError,
     Sender,
+    SendError,
     SendPhoto,
-    Sent,
     SendText,
+    Sent,
 )
 
 log = logging.getLogger(__name__)

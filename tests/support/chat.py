@@ -27,11 +27,11 @@ from handlers.port import (
     Incoming,
     Messenger,
     SendDocument,
-    SendError,
     Sender,
+    SendError,
     SendPhoto,
-    Sent,
     SendText,
+    Sent,
 )
 
 TAG = re.compile(r"<[^>]+>")
