@@ -1,0 +1,77 @@
+"""The committee's menu: roles, invite codes as a document, binding a chat, forms that survive restarts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.app import Linli
+from storage import residents
+from storage.residents import Role
+from tests.support.chat import PortHarness
+from tests.support.seed import Seed
+
+
+async def test_grant_and_revoke_roles(port: PortHarness, seed: Seed) -> None:
+    await seed.committee(9001, language="en")
+    await seed.resident(1001, "Wang")
+    director = port.user(9001, "Director", language="en")
+    await director.send("/grant 1001 building_leader")
+    assert "Wang is now: building leader" in director.last.text
+    await director.send("/grant 1001 building_leader")
+    assert "already is" in director.last.text
+    await director.send("/revoke 1001 building_leader")
+    assert "no longer" in director.last.text
+    await director.send("/grant 1001 emperor")
+    assert "Usage" in director.last.text
+    await director.send("/grant 555 owner")
+    assert "No resident with Telegram id 555" in director.last.text
+
+
+async def test_resident_cannot_grant(port: PortHarness, seed: Seed) -> None:
+    await seed.resident(1001, "Wang")
+    wang = port.user(1001, "Wang")
+    await wang.send("/grant 1001 committee")
+    assert "居委会成员" in wang.last.text
+    async with port.app.sessions() as session:
+        resident = await residents.by_telegram_id(session, 1001)
+        assert resident is not None
+        assert Role.COMMITTEE not in await residents.roles_of(session, resident.id or 0)
+
+
+async def test_unused_codes_arrive_as_csv(port: PortHarness, seed: Seed) -> None:
+    codes = await seed.roster(codes_per_household=1)
+    await seed.committee(9001)
+    director = port.user(9001, "Director")
+    await director.send("/committee")
+    assert "住户：3" in director.last.text
+    await director.press("🔑 未使用的邀请码（CSV）")
+    document = director.last.document
+    assert document is not None and document[0].endswith(".csv")
+    rows = list(csv.reader(io.StringIO(document[1].decode("utf-8-sig"))))
+    assert rows[0] == ["building", "unit", "room", "code"]
+    assert sorted(row[3] for row in rows[1:]) == sorted(c for values in codes.values() for c in values)
+
+
+async def test_half_filled_form_survives_a_restart(app: Linli, seed: Seed) -> None:
+    code = (await seed.roster())[("1", "1", "101")][0]
+    before = PortHarness(app)
+    alice = before.user(1001, "Alice", language="en")
+    await alice.send(f"/start {code}")
+    # A new process: a new app object on the same database, nothing in memory carried over.
+    restarted = Linli(app.settings, clock=app.clock)
+    await restarted.prepare(migrate=False)
+    try:
+        after = PortHarness(restarted)
+        alice_again = after.user(1001, "Alice", language="en")
+        await alice_again.send("Alice")
+        assert "are you aged 18" in alice_again.last.text
+    finally:
+        await restarted.close()
+
+
+async def test_bind_only_in_groups(port: PortHarness, seed: Seed) -> None:
+    await seed.committee(9001, language="en")
+    director = port.user(9001, "Director", language="en")
+    await director.send("/bind")
+    assert "send /bind in the committee's group" in director.last.text
