@@ -67,10 +67,10 @@ class Context:
         return self.clock.now()
 
     # ---- text and buttons ----------------------------------------------------------
-    def t(self, key: str, **params: Any) -> str:
+    def t(self, key: str, /, **params: Any) -> str:
         return self.translator(self.lang, key, **params)
 
-    def t_in(self, lang: str, key: str, **params: Any) -> str:
+    def t_in(self, lang: str, key: str, /, **params: Any) -> str:
         return self.translator(lang, key, **params)
 
     def button(self, label: str, prefix: str, *fields: object) -> Button:

@@ -51,7 +51,7 @@ class Translator:
     def __init__(self, catalogs: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.catalogs = dict(catalogs) if catalogs is not None else {lang: load_catalog(lang) for lang in LANGUAGES}
 
-    def __call__(self, language: str, key: str, **params: Any) -> str:
+    def __call__(self, language: str, key: str, /, **params: Any) -> str:
         catalog = self.catalogs.get(language) or self.catalogs[DEFAULT_LANGUAGE]
         template = catalog.get(key) or self.catalogs[DEFAULT_LANGUAGE].get(key)
         if template is None:

@@ -67,6 +67,17 @@ async def menu_button(ctx: Context) -> None:
     elif target == "me":
         ctx.toast()
         await show_me(ctx)
+    elif target == "forget":
+        ctx.toast()
+        ctx.show(ctx.t("me.forget_confirm"), [
+            [ctx.button(ctx.t("me.forget_yes"), "m", "forget_yes")],
+            [ctx.button(ctx.t("menu.back"), "m", "me")]])
+    elif target == "forget_yes":
+        if ctx.resident is not None:
+            await residents.forget(ctx.session, ctx.resident, ctx.now())
+            ctx.resident = None
+        ctx.toast()
+        ctx.show(ctx.t("me.forgotten"))
     else:
         ctx.toast(ctx.t("errors.stale_button"), alert=True)
 
@@ -85,7 +96,8 @@ async def show_me(ctx: Context) -> None:
                    adult=ctx.t("common.yes" if resident.is_adult else "common.no"),
                    verified=ctx.t("me.verified" if resident.verified else "me.unverified"),
                    roles=role_names or "—", language=ctx.t(f"language.{resident.language}"),
-                   user_id=resident.telegram_user_id), back)
+                   user_id=resident.telegram_user_id),
+             [*back[:1], [ctx.button(ctx.t("me.forget"), "m", "forget")], *back[1:]])
 
 
 async def fallback(ctx: Context) -> None:

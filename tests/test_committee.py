@@ -75,3 +75,17 @@ async def test_bind_only_in_groups(port: PortHarness, seed: Seed) -> None:
     director = port.user(9001, "Director", language="en")
     await director.send("/bind")
     assert "send /bind in the committee's group" in director.last.text
+
+
+async def test_resident_deletes_their_data(port: PortHarness, seed: Seed) -> None:
+    await seed.roster()
+    await seed.resident(1001, "Wang", household=("1", "1", "101"), language="en")
+    wang = port.user(1001, "Wang", language="en")
+    await wang.send("/menu")
+    await wang.press("👤 Me")
+    assert "Wang" in wang.last.text and "1-1-101" in wang.last.text
+    await wang.press("🗑 Delete my personal data")
+    await wang.press("Yes, delete")
+    assert "has been deleted" in wang.last.text
+    async with port.app.sessions() as session:
+        assert await residents.by_telegram_id(session, 1001) is None

@@ -1,0 +1,385 @@
+"""Deliberation topics (议题): tables, the support tally, and the resident's use cases (propose, support, withdraw).
+
+The committee's use cases live in ``storage.topic_desk``, lists and exports in ``storage.topic_lists``.
+Support counts are never stored: they are counted from ``topic_support`` each time, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint, case, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core import topics as rules
+from core.errors import DomainError, NotFound, NotVerified
+from core.topics import LegalBases, LegalRule, SupportTally, TopicStatus
+from storage import audit
+from storage.community import Community, count_households
+from storage.residents import Resident, committee_members, count_adults
+
+# ---- tables ------------------------------------------------------------------------------------
+
+
+class TopicCategory(SQLModel, table=True):
+    """Editable by the committee; seeded with the defaults on first use."""
+
+    __tablename__ = "topic_category"
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    code: str = Field(max_length=24)
+    name_zh: str = Field(max_length=40)
+    name_en: str = Field(max_length=40)
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    proposer_id: int = Field(foreign_key="resident.id", index=True)
+    category_id: int = Field(foreign_key="topic_category.id", index=True)
+    title: str = Field(max_length=rules.TITLE_LIMIT)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    photo_file_id: str | None = Field(default=None, max_length=255)
+    status: str = Field(default=TopicStatus.SUBMITTED.value, max_length=12, index=True)
+    hidden: bool = Field(default=False)
+    hidden_reason: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(index=True)
+    answer_due_at: datetime = Field(index=True)
+    acknowledged_at: datetime | None = None
+    first_answered_at: datetime | None = None
+    answered_late: bool = Field(default=False)
+    answer_text: str | None = Field(default=None, sa_column=Column(Text))
+    answered_at: datetime | None = None
+    answered_by: int | None = Field(default=None, foreign_key="resident.id")
+    decline_reason: str | None = Field(default=None, sa_column=Column(Text))
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+    closed_at: datetime | None = None
+    merged_into_id: int | None = Field(default=None, foreign_key="topic.id")
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
+    meeting_item_id: int | None = Field(default=None)  # linked once residents' meetings and voting exist
+    agenda_reached_at: datetime | None = None
+    meeting_demanded_at: datetime | None = None
+    meeting_demanded_rule: str | None = Field(default=None, max_length=20)  # adults | households | both
+    updated_at: datetime
+
+    @property
+    def state(self) -> TopicStatus:
+        return TopicStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return rules.is_open(self.status)
+
+    def overdue(self, now: datetime) -> bool:
+        return not self.hidden and rules.is_overdue(self.answer_due_at, self.first_answered_at, self.status, now)
+
+
+class TopicSupport(SQLModel, table=True):
+    __tablename__ = "topic_support"
+    __table_args__ = (UniqueConstraint("topic_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    created_at: datetime
+    moved_from_id: int | None = Field(default=None, foreign_key="topic.id")  # came over in a merge
+
+
+class TopicEvent(SQLModel, table=True):
+    """The timeline: every change to a topic, kept."""
+
+    __tablename__ = "topic_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    kind: str = Field(max_length=20)  # submitted, answered, merged_in, agenda_reached, recommended, hidden, or a status
+    actor_id: int | None = Field(default=None, foreign_key="resident.id")
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    ref_id: int | None = Field(default=None)  # the other topic of a merge, the council of a referral
+    at: datetime
+
+
+DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("renovation", "旧改与加装电梯", "Renovation and lifts"),
+    ("parking", "停车", "Parking"),
+    ("green", "绿化与环境卫生", "Greening and sanitation"),
+    ("safety", "安全", "Safety"),
+    ("activities", "社区活动", "Activities"),
+    ("property", "物业管理", "Property management"),
+    ("other", "其他", "Other"),
+)
+
+
+# ---- errors ------------------------------------------------------------------------------------
+
+
+class TopicHidden(DomainError):
+    key = "topics.err.hidden"
+
+
+class TopicMerged(DomainError):
+    key = "topics.err.merged"
+
+
+class CategoryUnavailable(DomainError):
+    key = "topics.err.category"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    resident_id: int
+    telegram_user_id: int
+    language: str
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+async def get_topic(session: AsyncSession, community_id: int, topic_id: int, *, lock: bool = False) -> Topic:
+    statement = select(Topic).where(col(Topic.id) == topic_id, Topic.community_id == community_id)
+    if lock:
+        statement = statement.with_for_update()
+    topic = (await session.exec(statement)).first()
+    if topic is None:
+        raise NotFound()
+    return topic
+
+
+async def visible_topic(session: AsyncSession, community_id: int, topic_id: int, *, lock: bool = False) -> Topic:
+    """A topic residents may see: hidden ones are refused."""
+    topic = await get_topic(session, community_id, topic_id, lock=lock)
+    if topic.hidden:
+        raise TopicHidden()
+    return topic
+
+
+def require_open(topic: Topic) -> None:
+    """Refuse acting on a merged, declined or resolved topic, saying where a merged one went."""
+    if topic.status == TopicStatus.MERGED.value:
+        raise TopicMerged(target=topic.merged_into_id or 0)
+    if not topic.is_open:
+        raise rules.TopicClosed()
+
+
+async def tally(session: AsyncSession, topic_id: int) -> SupportTally:
+    """Supports by verified residents; adults and their households for the 1/5 rules."""
+    adult_resident = case((col(Resident.is_adult), Resident.id), else_=None)
+    adult_household = case((col(Resident.is_adult), Resident.household_id), else_=None)
+    statement = (
+        select(func.count(func.distinct(Resident.id)), func.count(func.distinct(Resident.household_id)),
+               func.count(func.distinct(adult_resident)), func.count(func.distinct(adult_household)))
+        .select_from(TopicSupport)
+        .join(Resident, col(Resident.id) == TopicSupport.resident_id)
+        .where(TopicSupport.topic_id == topic_id, col(Resident.verified))
+    )
+    residents, households, adults, adult_households = (await session.exec(statement)).one()
+    return SupportTally(residents=int(residents), households=int(households), adults=int(adults),
+                        adult_households=int(adult_households))
+
+
+async def legal_bases(session: AsyncSession, community: Community) -> LegalBases:
+    assert community.id is not None
+    households = await count_households(session, community.id)
+    if community.adult_population is not None:
+        return LegalBases(adults=community.adult_population, households=households, adults_from_register=True)
+    return LegalBases(adults=await count_adults(session, community.id), households=households,
+                      adults_from_register=False)
+
+
+async def supports(session: AsyncSession, topic_id: int, resident_id: int) -> bool:
+    statement = select(TopicSupport.id).where(TopicSupport.topic_id == topic_id,
+                                              TopicSupport.resident_id == resident_id)
+    return (await session.exec(statement)).first() is not None
+
+
+async def events(session: AsyncSession, topic_id: int, limit: int | None = None) -> list[tuple[TopicEvent, str]]:
+    """Newest first: (event, actor's display name or '')."""
+    statement = (select(TopicEvent, Resident.display_name)
+                 .join(Resident, col(Resident.id) == TopicEvent.actor_id, isouter=True)
+                 .where(TopicEvent.topic_id == topic_id)
+                 .order_by(col(TopicEvent.at).desc(), col(TopicEvent.id).desc()))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [(event, name or "") for event, name in (await session.exec(statement)).all()]
+
+
+async def audience(session: AsyncSession, topic: Topic, *, exclude: int | None = None) -> list[Recipient]:
+    """The proposer and the current supporters (verified), each once, without ``exclude`` (a resident id)."""
+    supporter_ids = select(TopicSupport.resident_id).where(TopicSupport.topic_id == topic.id)
+    statement = (select(Resident)
+                 .where((col(Resident.id) == topic.proposer_id) | col(Resident.id).in_(supporter_ids),
+                        col(Resident.verified))
+                 .order_by(col(Resident.id)))
+    return [Recipient(r.id or 0, r.telegram_user_id, r.language) for r in (await session.exec(statement)).all()
+            if r.id != exclude]
+
+
+async def committee_targets(session: AsyncSession, community: Community,
+                            default_language: str) -> list[tuple[int, str]]:
+    """Where committee alerts go: (chat id, language) — the bound committee chat, or each member."""
+    if community.committee_chat_id is not None:
+        return [(community.committee_chat_id, default_language)]
+    members = await committee_members(session, community.id or 0)
+    return [(member.telegram_user_id, member.language) for member in members]
+
+
+async def add_event(session: AsyncSession, topic: Topic, kind: str, now: datetime, *, actor: Resident | None = None,
+                    note: str | None = None, ref_id: int | None = None) -> TopicEvent:
+    event = TopicEvent(topic_id=topic.id or 0, kind=kind, actor_id=actor.id if actor else None, note=note,
+                       ref_id=ref_id, at=now)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+# ---- categories --------------------------------------------------------------------------------
+
+
+async def categories(session: AsyncSession, community_id: int, *, active_only: bool = True) -> list[TopicCategory]:
+    """The community's categories, seeded with the seven defaults the first time they are asked for."""
+    statement = select(TopicCategory).where(TopicCategory.community_id == community_id)
+    found = list((await session.exec(statement.order_by(col(TopicCategory.position), col(TopicCategory.id)))).all())
+    if not found:
+        try:
+            async with session.begin_nested():
+                for position, (code, zh, en) in enumerate(DEFAULT_CATEGORIES):
+                    session.add(TopicCategory(community_id=community_id, code=code, name_zh=zh, name_en=en,
+                                              position=position))
+        except IntegrityError:  # another worker seeded them at the same moment
+            pass
+        found = list((await session.exec(statement.order_by(col(TopicCategory.position),
+                                                            col(TopicCategory.id)))).all())
+    return [c for c in found if c.active or not active_only]
+
+
+async def get_category(session: AsyncSession, community_id: int, category_id: int) -> TopicCategory:
+    category = await session.get(TopicCategory, category_id)
+    if category is None or category.community_id != community_id:
+        raise NotFound()
+    return category
+
+
+# ---- proposing ---------------------------------------------------------------------------------
+
+
+async def proposed_today(session: AsyncSession, community: Community, resident_id: int, now: datetime) -> int:
+    start, end = rules.local_day_bounds(now, community.timezone)
+    statement = select(func.count()).select_from(Topic).where(
+        Topic.proposer_id == resident_id, col(Topic.created_at) >= start, col(Topic.created_at) < end)
+    return int((await session.exec(statement)).one())
+
+
+async def check_may_propose(session: AsyncSession, community: Community, resident: Resident | None,
+                            now: datetime) -> None:
+    if resident is None or not resident.verified:
+        raise NotVerified()
+    rules.check_daily_limit(await proposed_today(session, community, resident.id or 0, now))
+
+
+async def propose(session: AsyncSession, *, community: Community, proposer: Resident | None, title: str,
+                  description: str, category_id: int, photo_file_id: str | None, now: datetime) -> SupportOutcome:
+    """A new topic; its proposer is its first supporter (and in a tiny community may already reach 1/5)."""
+    await check_may_propose(session, community, proposer, now)
+    assert proposer is not None and community.id is not None
+    clean_title = rules.check_title(title)
+    clean_description = rules.check_text(description, rules.DESCRIPTION_LIMIT)
+    category = await session.get(TopicCategory, category_id)
+    if category is None or category.community_id != community.id or not category.active:
+        raise CategoryUnavailable()
+    topic = Topic(community_id=community.id, proposer_id=proposer.id or 0, category_id=category_id,
+                  title=clean_title, description=clean_description, photo_file_id=photo_file_id,
+                  created_at=now, answer_due_at=rules.answer_deadline(now, community.answer_days), updated_at=now)
+    session.add(topic)
+    await session.flush()
+    await add_event(session, topic, "submitted", now, actor=proposer)
+    await audit.record(session, community_id=community.id, actor=proposer.telegram_user_id, action="topic.proposed",
+                       subject=f"topic:{topic.id}", now=now)
+    session.add(TopicSupport(topic_id=topic.id or 0, resident_id=proposer.id or 0, created_at=now))
+    await session.flush()
+    return await check_thresholds(session, community, topic, now)
+
+
+# ---- support -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SupportOutcome:
+    topic: Topic
+    changed: bool  # False: the resident already supported (or did not), nothing happened
+    tally: SupportTally
+    demanded: tuple[LegalRule, ...] = ()  # the 1/5 rules that were reached just now
+    demand_event: TopicEvent | None = None
+    agenda_reached: bool = False  # the committee's threshold was reached just now
+
+
+async def check_thresholds(session: AsyncSession, community: Community, topic: Topic,
+                           now: datetime) -> SupportOutcome:
+    """After supports were added: record the first time the agenda and the legal 1/5 thresholds are reached."""
+    counted = await tally(session, topic.id or 0)
+    agenda = False
+    if topic.agenda_reached_at is None and rules.reaches_agenda(counted.residents, community.agenda_threshold):
+        topic.agenda_reached_at, agenda = now, True
+        await add_event(session, topic, "agenda_reached", now, note=str(counted.residents))
+    met = rules.legal_rules_met(counted, await legal_bases(session, community))
+    demand_event = None
+    if met and topic.meeting_demanded_at is None:
+        topic.meeting_demanded_at, topic.meeting_demanded_rule = now, rules.rules_label(met)
+        if rules.can_move(topic.status, TopicStatus.DEMANDED):
+            topic.status = TopicStatus.DEMANDED.value
+        demand_event = await add_event(session, topic, TopicStatus.DEMANDED.value, now,
+                                       note=rules.rules_label(met))
+        await audit.record(session, community_id=community.id, actor=None, action="topic.meeting_demanded",
+                           subject=f"topic:{topic.id}", now=now, rules=rules.rules_label(met),
+                           adults=counted.adults, households=counted.adult_households)
+    else:
+        met = ()
+    topic.updated_at = now
+    session.add(topic)
+    await session.flush()
+    return SupportOutcome(topic=topic, changed=True, tally=counted, demanded=met, demand_event=demand_event,
+                          agenda_reached=agenda)
+
+
+async def support(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+                  now: datetime) -> SupportOutcome:
+    """One tap: support a topic. A second tap (or a forged one) changes nothing."""
+    if resident is None or not resident.verified:
+        raise NotVerified()
+    topic = await visible_topic(session, community.id or 0, topic_id, lock=True)
+    require_open(topic)
+    if await supports(session, topic_id, resident.id or 0):
+        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+    try:
+        async with session.begin_nested():
+            session.add(TopicSupport(topic_id=topic_id, resident_id=resident.id or 0, created_at=now))
+    except IntegrityError:  # a parallel tap by the same resident won
+        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+    return await check_thresholds(session, community, topic, now)
+
+
+async def withdraw(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+                   now: datetime) -> SupportOutcome:
+    """Take one's support back. A meeting demand already made stays on record (with its time)."""
+    if resident is None or not resident.verified:
+        raise NotVerified()
+    topic = await visible_topic(session, community.id or 0, topic_id, lock=True)
+    require_open(topic)
+    row = (await session.exec(select(TopicSupport).where(TopicSupport.topic_id == topic_id,
+                                                         TopicSupport.resident_id == resident.id))).first()
+    if row is None:
+        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+    await session.delete(row)
+    topic.updated_at = now
+    session.add(topic)
+    await session.flush()
+    return SupportOutcome(topic=topic, changed=True, tally=await tally(session, topic_id))
