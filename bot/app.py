@@ -98,22 +98,26 @@ class Linli:
     async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
         try:
             async with self._locks[incoming.sender.user_id]:
-                reply = await self._run(incoming)
+                reply, queued = await self._run(incoming)
+                if queued and self.outbox is not None:
+                    self.outbox.wake()
                 await self._deliver(reply, messenger)
         finally:
-            if self.outbox is not None:
-                self.outbox.wake()
             await self.tracker.mark(incoming.update_id)
 
-    async def _run(self, incoming: Incoming) -> Reply:
+    async def _run(self, incoming: Incoming) -> tuple[Reply, bool]:
+        """Route the update in one unit of work; returns the reply and whether the outbox got rows."""
         async with self.sessions() as session:
             ctx = await self._context(session, incoming)
+            committed = False
             try:
                 await self.dispatcher.dispatch(ctx)
                 await session.commit()
+                committed = True
             except DomainError as error:
                 if getattr(error, "keeps_changes", False):
                     await session.commit()
+                    committed = True
                 else:
                     await session.rollback()
                 ctx.reply = Reply()
@@ -127,7 +131,7 @@ class Linli:
                 self._explain(ctx, DomainError("errors.internal"))
             if incoming.callback_id is not None and not ctx.answered:
                 ctx.toast()
-            return ctx.reply
+            return ctx.reply, ctx.queued and committed
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
         community = await session.get(Community, self.community_id) if self.community_id else None

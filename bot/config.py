@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     topic_answer_days: int = Field(default=3, ge=1, le=60, description="Days the committee has to answer")
     agenda_threshold: int = Field(default=20, ge=1, description="Supports that put a topic on the agenda")
     code_tries_per_hour: int = Field(default=5, ge=1, description="Wrong invite codes allowed per user per hour")
+    flood_per_second: float = Field(default=30, gt=0, description="Messages per second overall (Telegram: ~30)")
+    flood_chat_burst: int = Field(default=3, ge=1, description="Messages to one private chat per window")
+    flood_chat_seconds: float = Field(default=3, gt=0, description="The window for flood_chat_burst (~1/s)")
+    flood_group_per_minute: int = Field(default=20, ge=1, description="Messages to one group per minute")
 
     @field_validator("timezone")
     @classmethod

@@ -11,6 +11,7 @@ import logging
 
 from aiolimiter import AsyncLimiter
 
+from bot.config import Settings
 from handlers.port import Action, AnswerButton, Messenger, RetryLater, Sent
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,13 @@ log = logging.getLogger(__name__)
 
 def _chat_of(action: Action) -> int | None:
     return None if isinstance(action, AnswerButton) else action.chat_id
+
+
+def limited(inner: Messenger, settings: Settings) -> LimitedMessenger:
+    """The door's messenger, within the limits the settings give."""
+    return LimitedMessenger(inner, per_second=settings.flood_per_second, per_chat_burst=settings.flood_chat_burst,
+                            per_chat_seconds=settings.flood_chat_seconds,
+                            group_per_minute=settings.flood_group_per_minute)
 
 
 class LimitedMessenger(Messenger):

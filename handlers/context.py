@@ -45,6 +45,7 @@ class Context:
     payload: Payload | None = None
     reply: Reply = field(default_factory=Reply)
     answered: bool = False
+    queued: bool = False  # something went into the outbox: wake the sender after commit
 
     # ---- who and where -------------------------------------------------------------
     @property
@@ -118,5 +119,7 @@ class Context:
                      buttons: Keyboard | None = None) -> bool:
         encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
                    if buttons else None)
-        return await outbox.enqueue(self.session, chat_id=chat_id, text=text, dedupe_key=dedupe_key,
-                                    now=self.now(), buttons=encoded, community_id=self.community.id)
+        queued = await outbox.enqueue(self.session, chat_id=chat_id, text=text, dedupe_key=dedupe_key,
+                                      now=self.now(), buttons=encoded, community_id=self.community.id)
+        self.queued = self.queued or queued
+        return queued

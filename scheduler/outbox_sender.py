@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +27,7 @@ class OutboxSender:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._last_release: datetime | None = None
 
     def wake(self) -> None:
         self._idle.clear()
@@ -35,10 +36,13 @@ class OutboxSender:
     async def drain_once(self) -> int:
         """Send everything due now. Returns how many were sent."""
         sent = 0
+        now = self.clock.now()
         async with self.sessions() as session:
-            await outbox.release_stuck(session, self.clock.now(), timedelta(minutes=10))
-            await session.commit()
-            rows = await outbox.due(session, self.clock.now())
+            if self._last_release is None or now - self._last_release >= timedelta(minutes=1):
+                await outbox.release_stuck(session, now, timedelta(minutes=10))
+                await session.commit()
+                self._last_release = now
+            rows = await outbox.due(session, now)
         for row in rows:
             assert row.id is not None
             async with self.sessions() as session:

@@ -57,7 +57,10 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(_env_file=None, bot_token=TOKEN, database_url=db_url)  # type: ignore[call-arg]
+    # Scripted users type faster than people: a roomy per-chat bucket keeps scenarios quick.
+    # test_flood_limits.py runs with the real defaults against an emulator that enforces Telegram's.
+    return Settings(_env_file=None, bot_token=TOKEN, database_url=db_url,  # type: ignore[call-arg]
+                    flood_chat_burst=100, flood_chat_seconds=1, flood_group_per_minute=200)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from aiogram.types import (
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
-from bot.limits import LimitedMessenger
+from bot.limits import limited
 from handlers.i18n import LANGUAGES
 from handlers.port import (
     Action,
@@ -130,7 +130,7 @@ class AiogramDoor:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
         self.bot = Bot(token, session=session, default=DefaultBotProperties(
             parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)))
-        self.messenger = LimitedMessenger(AiogramMessenger(self.bot))
+        self.messenger = limited(AiogramMessenger(self.bot), app.settings)
         self.dispatcher = Dispatcher()
         router = Router(name="linli")
         router.message.register(self._on_message)

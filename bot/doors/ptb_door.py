@@ -22,7 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
-from bot.limits import LimitedMessenger
+from bot.limits import limited
 from handlers.i18n import LANGUAGES
 from handlers.port import (
     Action,
@@ -137,7 +137,7 @@ class PtbDoor:
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.messenger = LimitedMessenger(PtbMessenger(self.application))
+        self.messenger = limited(PtbMessenger(self.application), app.settings)
         self._stop = asyncio.Event()
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
