@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 
 from aiolimiter import AsyncLimiter
 
@@ -19,6 +20,31 @@ log = logging.getLogger(__name__)
 
 def _chat_of(action: Action) -> int | None:
     return None if isinstance(action, AnswerButton) else action.chat_id
+
+
+class SlidingWindow:
+    """At most ``limit`` acquisitions in any ``seconds``-long window; waits for the oldest to leave.
+
+    Per-chat and per-group limits are counts per window (a burst of 3, then about one a second).
+    A leaky bucket (aiolimiter) would allow a full burst *plus* its refill inside one window.
+    """
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._times: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            while True:
+                now = loop.time()
+                while self._times and now - self._times[0] >= self.seconds:
+                    self._times.popleft()
+                if len(self._times) < self.limit:
+                    self._times.append(now)
+                    return
+                await asyncio.sleep(self.seconds - (now - self._times[0]) + 0.01)
 
 
 def limited(inner: Messenger, settings: Settings) -> LimitedMessenger:
@@ -38,13 +64,13 @@ class LimitedMessenger(Messenger):
         self.per_chat_burst, self.per_chat_seconds = per_chat_burst, per_chat_seconds
         self.group_per_minute = group_per_minute
         self.max_retries = max_retries
-        self._chats: dict[int, AsyncLimiter] = {}
+        self._chats: dict[int, SlidingWindow] = {}
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+    def _chat_limiter(self, chat_id: int) -> SlidingWindow:
         limiter = self._chats.get(chat_id)
         if limiter is None:
-            limiter = (AsyncLimiter(self.group_per_minute, 60) if chat_id < 0
-                       else AsyncLimiter(self.per_chat_burst, self.per_chat_seconds))
+            limiter = (SlidingWindow(self.group_per_minute, 60) if chat_id < 0
+                       else SlidingWindow(self.per_chat_burst, self.per_chat_seconds))
             if len(self._chats) > 10_000:
                 self._chats.clear()
             self._chats[chat_id] = limiter
