@@ -99,5 +99,7 @@ async def e2e(request: pytest.FixtureRequest, app: Linli) -> AsyncIterator[Emula
     yield harness
     await harness.stop()
     await emulator.stop()
-    unexpected = [r for r in emulator.errors if not getattr(r, "expected", False)]
+    unexpected = [r for r in emulator.errors if not r.expected]
     assert not unexpected, f"the bot made requests Telegram would refuse: {unexpected}"
+    assert emulator.spec_violations == []
+    assert [r.method for r in emulator.requests if r.unknown_params] == []

@@ -87,3 +87,18 @@ async def test_stranger_pressing_committee_button_in_group(e2e: EmulatorHarness,
     async with e2e.app.sessions() as session:
         resident = await residents.by_telegram_id(session, 1006)
         assert resident is None or not resident.verified
+
+
+async def test_forged_and_stale_buttons(e2e: EmulatorHarness, seed: Seed) -> None:
+    code = (await seed.roster())[("1", "1", "101")][0]
+    user = e2e.user(1007, "Forger", language="en")
+    await user.send(f"/start {code}")
+    await user.send("Eve")
+    adult_question = user.find_button_message("Yes")
+    stale = adult_question.data_of("Yes")
+    await user.press("Yes")
+    await user.press("✏️ Edit")  # back to the name step: the old "Yes" is now from an older form
+    toast = await user.press_data(stale, adult_question.message_id)
+    assert toast.alert and "expired" in (toast.text or "")
+    toast = await user.press_data("jd:1:a~forged00", adult_question.message_id)
+    assert toast.alert and "expired" in (toast.text or "")

@@ -86,7 +86,8 @@ class Harness:
     async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
         raise NotImplementedError
 
-    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str,
+                         forged: bool = False) -> Toast:
         raise NotImplementedError
 
     async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
@@ -120,7 +121,7 @@ class UserChat:
         chat = self.user_id if chat_id is None else chat_id
         if message_id is None:
             message_id = self.harness.bot_messages(chat)[-1].message_id
-        return await self.harness.push_press(self, chat, message_id, data)
+        return await self.harness.push_press(self, chat, message_id, data, forged=True)
 
     async def send_photo(self, data: bytes, *, caption: str | None = None) -> list[Msg]:
         before = len(self.messages)
@@ -220,7 +221,8 @@ class PortHarness(Harness):
     async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
         await self._run(self._incoming(user, chat_id, text=text, message_id=next(self._user_messages)))
 
-    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str,
+                         forged: bool = False) -> Toast:
         callback_id = str(next(self._callbacks))
         await self._run(self._incoming(user, chat_id, callback_data=data, callback_id=callback_id,
                                        message_id=message_id))
@@ -275,9 +277,10 @@ class EmulatorHarness(Harness):
         message = self.emu.user_sends(user.user_id, text, chat_id=chat_id)
         await self._settle(self._update_id_of(message))
 
-    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str) -> Toast:
+    async def push_press(self, user: UserChat, chat_id: int, message_id: int, data: str,
+                         forged: bool = False) -> Toast:
         self._ensure_user(user)
-        query_id = self.emu.user_presses(user.user_id, message_id, data, chat_id=chat_id)
+        query_id = self.emu.user_presses(user.user_id, message_id, data, chat_id=chat_id, forged=forged)
         await self._settle(self.emu.last_update_id())
         answer = self.emu.callback_answers.get(query_id)
         return Toast(answer.get("text"), bool(answer.get("show_alert"))) if answer else Toast(None, False)
