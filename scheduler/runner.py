@@ -25,7 +25,8 @@ class PeriodicJob:
 
 def build_scheduler(jobs: list[PeriodicJob], timezone: str) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone)
-    for job in jobs:
+    # replace_existing only acts once the scheduler runs: de-duplicate by id here (the last one wins).
+    for job in {job.job_id: job for job in jobs}.values():
         scheduler.add_job(_logged(job), IntervalTrigger(seconds=job.every_seconds), id=job.job_id,
                           replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=60)
     return scheduler

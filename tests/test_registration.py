@@ -133,3 +133,18 @@ async def test_language_switch_is_remembered(port: PortHarness) -> None:
     await user.press("English")
     await user.send("/help")
     assert "Linli · Help" in user.last.text
+
+
+async def test_two_simultaneous_taps_register_once(port: PortHarness, seed: Seed) -> None:
+    import asyncio
+
+    code = (await seed.roster())[("1", "1", "101")][0]
+    alice = port.user(1001, "Alice", language="en")
+    await alice.send(f"/start {code}")
+    await alice.send("Alice")
+    await alice.press("Yes")
+    confirm = alice.find_button_message("✅ Confirm")
+    data, message_id = confirm.data_of("✅ Confirm"), confirm.message_id
+    toasts = await asyncio.gather(alice.press_data(data, message_id), alice.press_data(data, message_id))
+    assert sorted(t.text or "" for t in toasts) == ["Registered", "You are already registered."]
+    assert sum("You are registered" in text for text in alice.texts()) == 1
