@@ -7,9 +7,10 @@ from handlers.router import Dispatcher, Router
 
 def routers() -> list[Router]:
     """Every feature's router, in the order routes are tried (commands and prefixes are unique)."""
-    from handlers import committee, language, menu, start
+    from handlers import committee, language, menu, start, topic_comments, topic_proposal, topics, topics_committee
 
-    return [start.router, menu.router, language.router, committee.router]
+    return [start.router, menu.router, language.router, committee.router, topics.router, topic_proposal.router,
+            topic_comments.router, topics_committee.router]
 
 
 def build_dispatcher() -> Dispatcher:

@@ -5,6 +5,16 @@ A feature with tables adds its module here.
 
 from sqlmodel import SQLModel
 
-from storage import audit, community, conversations, outbox, registration, residents  # noqa: F401
+from storage import (  # noqa: F401
+    audit,
+    community,
+    conversations,
+    councils,
+    outbox,
+    registration,
+    residents,
+    topic_comments,
+    topics,
+)
 
 metadata = SQLModel.metadata

@@ -6,7 +6,7 @@ Support counts are never stored: they are counted from ``topic_support`` each ti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint, case, func
@@ -320,6 +320,8 @@ class SupportOutcome:
     demanded: tuple[LegalRule, ...] = ()  # the 1/5 rules that were reached just now
     demand_event: TopicEvent | None = None
     agenda_reached: bool = False  # the committee's threshold was reached just now
+    bases: LegalBases | None = None
+    demand_audience: list[Recipient] = field(default_factory=list)  # to be told that a meeting is demanded
 
 
 async def check_thresholds(session: AsyncSession, community: Community, topic: Topic,
@@ -330,8 +332,9 @@ async def check_thresholds(session: AsyncSession, community: Community, topic: T
     if topic.agenda_reached_at is None and rules.reaches_agenda(counted.residents, community.agenda_threshold):
         topic.agenda_reached_at, agenda = now, True
         await add_event(session, topic, "agenda_reached", now, note=str(counted.residents))
-    met = rules.legal_rules_met(counted, await legal_bases(session, community))
-    demand_event = None
+    bases = await legal_bases(session, community)
+    met = rules.legal_rules_met(counted, bases)
+    demand_event, told = None, []
     if met and topic.meeting_demanded_at is None:
         topic.meeting_demanded_at, topic.meeting_demanded_rule = now, rules.rules_label(met)
         if rules.can_move(topic.status, TopicStatus.DEMANDED):
@@ -341,13 +344,14 @@ async def check_thresholds(session: AsyncSession, community: Community, topic: T
         await audit.record(session, community_id=community.id, actor=None, action="topic.meeting_demanded",
                            subject=f"topic:{topic.id}", now=now, rules=rules.rules_label(met),
                            adults=counted.adults, households=counted.adult_households)
+        told = await audience(session, topic)
     else:
         met = ()
     topic.updated_at = now
     session.add(topic)
     await session.flush()
     return SupportOutcome(topic=topic, changed=True, tally=counted, demanded=met, demand_event=demand_event,
-                          agenda_reached=agenda)
+                          agenda_reached=agenda, bases=bases, demand_audience=told)
 
 
 async def support(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,

@@ -52,3 +52,39 @@ class Seed:
 
     async def committee(self, user_id: int, name: str = "Director Li", language: str = "zh-Hans") -> Resident:
         return await self.resident(user_id, name, roles=(Role.COMMITTEE,), language=language)
+
+    # ---- topics ---------------------------------------------------------------------------------
+    async def configure(self, **fields: object) -> None:
+        """Set community fields (agenda_threshold, adult_population, answer_days, committee_chat_id)."""
+        async with self.app.sessions() as session:
+            community = await homes.get_community(session, self.app.community_id or 0)
+            for name, value in fields.items():
+                setattr(community, name, value)
+            session.add(community)
+            await session.commit()
+
+    async def topic(self, proposer_user_id: int, title: str, description: str = "详情见标题。",
+                    category: str = "other") -> int:
+        """A topic proposed by a verified resident (who becomes its first supporter); returns its id."""
+        from storage import topics
+
+        async with self.app.sessions() as session:
+            community = await homes.get_community(session, self.app.community_id or 0)
+            proposer = await residents.by_telegram_id(session, proposer_user_id)
+            found = {c.code: c for c in await topics.categories(session, community.id or 0, active_only=False)}
+            outcome = await topics.propose(session, community=community, proposer=proposer, title=title,
+                                           description=description, category_id=found[category].id or 0,
+                                           photo_file_id=None, now=self.app.clock.now())
+            await session.commit()
+            return outcome.topic.id or 0
+
+    async def support(self, topic_id: int, *user_ids: int) -> None:
+        from storage import topics
+
+        async with self.app.sessions() as session:
+            community = await homes.get_community(session, self.app.community_id or 0)
+            for user_id in user_ids:
+                resident = await residents.by_telegram_id(session, user_id)
+                await topics.support(session, community=community, topic_id=topic_id, resident=resident,
+                                     now=self.app.clock.now())
+            await session.commit()

@@ -1,0 +1,86 @@
+"""The committee's typed input on the topic desk (answers, reasons, names, numbers) and the desk's topic card.
+
+A member pressing a desk button in the committee's group chat continues in the private chat: forms are per
+user and chat, and the group is no place to type an answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import topics as rules
+from core.topics import TopicStatus, can_move
+from handlers import topics_view as view
+from handlers.context import Context
+from handlers.port import Keyboard
+from storage import conversations
+from storage.councils import NAME_LIMIT
+from storage.topic_cards import card
+from storage.topics import Topic
+
+FORM = "topic_desk"
+# what the typed text is for → (prompt key, limit)
+PROMPTS: dict[str, tuple[str, int]] = {
+    "answer": ("topics.desk.ask_answer", rules.ANSWER_LIMIT),
+    "decline": ("topics.desk.ask_decline", rules.REASON_LIMIT),
+    "resolve": ("topics.desk.ask_resolve", rules.ANSWER_LIMIT),
+    "hide": ("topics.desk.ask_hide", rules.REASON_LIMIT),
+    "hidec": ("topics.desk.ask_hide_comment", rules.REASON_LIMIT),
+    "council": ("topics.desk.ask_council", NAME_LIMIT),
+    "catnew": ("topics.desk.ask_category", rules.CATEGORY_NAME_LIMIT),
+    "catname": ("topics.desk.ask_category", rules.CATEGORY_NAME_LIMIT),
+    "setting": ("topics.desk.ask_setting", 0),
+    "member": ("topics.desk.ask_member", 0),
+}
+
+
+async def ask(ctx: Context, data: dict[str, Any], **params: object) -> None:
+    """Open the desk form for ``data["do"]``; from a group chat it continues in the private chat."""
+    key, limit = PROMPTS[data["do"]]
+    prompt = ctx.t(key, limit=limit, **params)
+    if ctx.in_private:
+        await ctx.set_form(FORM, "text", data)
+        ctx.toast()
+        ctx.say(prompt)
+    else:
+        await conversations.save(ctx.session, ctx.user_id, ctx.user_id, FORM, "text", data, ctx.now())
+        ctx.toast(ctx.t("topics.desk.see_private"), alert=True)
+        ctx.say(prompt, chat_id=ctx.user_id)
+
+
+async def show_desk_card(ctx: Context, topic_id: int, *, new_message: bool = False) -> None:
+    """The card as the committee sees it (proposer, hidden reason, who did what) with the allowed actions."""
+    shown = await card(ctx.session, ctx.community, topic_id, ctx.resident, committee=True)
+    text, buttons = view.card_text(ctx, shown, committee=True), desk_buttons(ctx, shown.topic)
+    if new_message:
+        ctx.say(text, buttons)
+    else:
+        ctx.show(text, buttons)
+
+
+def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:
+    """Only the moves the status machine allows from here, two to a row."""
+    topic_id, status = topic.id, topic.status
+
+    def button(key: str, action: str, *fields: object) -> Any:
+        return ctx.button(ctx.t(key), "tq", action, topic_id, *fields)
+
+    hide = button("topics.desk.hide", "ask", "hide")
+    rows: Keyboard = []
+    if topic.hidden:
+        rows.append([button("topics.desk.unhide", "uh")])
+    elif topic.is_open:
+        first = [button("topics.desk.acknowledge", "ack")] if topic.acknowledged_at is None else []
+        rows.append([*first, button("topics.desk.answer", "ask", "answer")])
+        moves = [(TopicStatus.AGENDA, button("topics.desk.agenda", "ag")),
+                 (TopicStatus.COUNCIL, button("topics.desk.refer", "rc")),
+                 (TopicStatus.MERGED, button("topics.desk.merge", "mg", 0)),
+                 (TopicStatus.DECLINED, button("topics.desk.decline", "ask", "decline")),
+                 (TopicStatus.RESOLVED, button("topics.desk.resolve", "ask", "resolve"))]
+        allowed = [b for target, b in moves if can_move(status, target)] + [hide]
+        rows += [allowed[i:i + 2] for i in range(0, len(allowed), 2)]
+    else:
+        rows.append([hide])
+    rows.append([button("topics.desk.timeline", "tl"), button("topics.desk.comments", "cm", 0)])
+    rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    return rows

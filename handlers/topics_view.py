@@ -1,0 +1,265 @@
+"""Rendering shared by the resident and committee sides of topics: the card, lists, notices and alerts.
+
+Every user-supplied part is clipped, then escaped; the budgets keep a card well under Telegram's 4096 characters.
+"""
+
+from __future__ import annotations
+
+from core.topics import LegalRule, TopicStatus, fifth_needed, reaches_agenda
+from handlers.context import Context
+from handlers.port import Button, Keyboard
+from handlers.text import clip, esc, local_time
+from storage.topic_cards import TopicCard
+from storage.topic_comments import TopicComment
+from storage.topic_desk import Change
+from storage.topic_lists import Listing, TopicRow
+from storage.topics import Recipient, SupportOutcome, Topic, committee_targets
+
+DESCRIPTION_SHOWN = 700
+ANSWER_SHOWN = 700
+NOTE_SHOWN = 300
+COMMENT_SHOWN = 150
+NAME_SHOWN = 24
+TITLE_IN_BUTTON = 26
+PAGE_SIZE = 6
+SHORT = "%m-%d %H:%M"
+
+
+STATUS_KEYS: dict[str, str] = {
+    "submitted": "topics.status.submitted", "review": "topics.status.review", "demanded": "topics.status.demanded",
+    "agenda": "topics.status.agenda", "council": "topics.status.council", "merged": "topics.status.merged",
+    "declined": "topics.status.declined", "resolved": "topics.status.resolved",
+}
+RULE_KEYS: dict[str, str] = {LegalRule.ADULTS.value: "topics.rule.adults",
+                             LegalRule.HOUSEHOLDS.value: "topics.rule.households"}
+EVENT_KEYS: dict[str, str] = {
+    "submitted": "topics.ev.submitted", "review": "topics.ev.review", "answered": "topics.ev.answered",
+    "agenda": "topics.ev.agenda", "council": "topics.ev.council", "merged": "topics.ev.merged",
+    "merged_in": "topics.ev.merged_in", "declined": "topics.ev.declined", "resolved": "topics.ev.resolved",
+    "demanded": "topics.ev.demanded", "agenda_reached": "topics.ev.agenda_reached",
+    "recommended": "topics.ev.recommended", "hidden": "topics.ev.hidden", "unhidden": "topics.ev.unhidden",
+}
+# what the proposer and supporters are told, by timeline event
+NOTICE_KEYS: dict[str, str] = {
+    "review": "topics.note.review", "answered": "topics.note.answered", "agenda": "topics.note.agenda",
+    "council": "topics.note.council", "merged": "topics.note.merged", "declined": "topics.note.declined",
+    "resolved": "topics.note.resolved", "recommended": "topics.note.recommended", "hidden": "topics.note.hidden",
+    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded",
+}
+LIST_TITLES: dict[Listing, str] = {
+    Listing.HOT: "topics.list.title_h", Listing.NEW: "topics.list.title_n", Listing.CATEGORY: "topics.list.title_c",
+    Listing.MINE: "topics.list.title_m", Listing.SUPPORTED: "topics.list.title_s",
+    Listing.SEARCH: "topics.list.title_q", Listing.COUNCIL: "topics.list.title_k",
+}
+
+
+def when(ctx: Context, moment: object, fmt: str = SHORT) -> str:
+    return local_time(moment, ctx.community.timezone, fmt)  # type: ignore[arg-type]
+
+
+def status_label(ctx: Context, status: str, lang: str | None = None) -> str:
+    return ctx.t_in(lang or ctx.lang, STATUS_KEYS[status])
+
+
+def rules_text(ctx: Context, label: str | None, lang: str | None = None) -> str:
+    parts = [ctx.t_in(lang or ctx.lang, RULE_KEYS[part]) for part in (label or "").split("+") if part in RULE_KEYS]
+    return ctx.t_in(lang or ctx.lang, "topics.rule.joiner").join(parts)
+
+
+def event_line(ctx: Context, kind: str, note: str | None, ref_id: int | None, at: object, actor: str,
+               committee: bool) -> str:
+    note_text = rules_text(ctx, note) if kind == TopicStatus.DEMANDED.value else esc(clip(note or "", 40))
+    what = ctx.t(EVENT_KEYS.get(kind, "topics.ev.submitted"), note=note_text, ref=ref_id or "")
+    if committee and actor:
+        what += ctx.t("topics.ev.by", actor=esc(clip(actor, NAME_SHOWN)))
+    return f"· {when(ctx, at)} {what}"
+
+
+def _legal_lines(ctx: Context, view: TopicCard) -> list[str]:
+    bases, counted = view.bases, view.tally
+    lines = [ctx.t("topics.card.legal_title")]
+    source = ctx.t("topics.source.register" if bases.adults_from_register else "topics.source.bot")
+    needed = fifth_needed(bases.adults)
+    lines.append(ctx.t("topics.card.legal_adults", count=counted.adults, needed=needed, base=bases.adults,
+                       source=source) if needed else ctx.t("topics.card.legal_adults_none", source=source))
+    needed = fifth_needed(bases.households)
+    lines.append(ctx.t("topics.card.legal_households", count=counted.adult_households, needed=needed,
+                       base=bases.households) if needed else ctx.t("topics.card.legal_households_none"))
+    return lines
+
+
+def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
+    topic = view.topic
+    category = view.category.name(ctx.lang) if view.category else "—"
+    parts = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
+             ctx.t("topics.card.meta", status=status_label(ctx, topic.status), category=esc(category),
+                   date=when(ctx, topic.created_at, "%Y-%m-%d"))]
+    if committee:
+        parts.append(ctx.t("topics.card.proposer", name=esc(clip(view.proposer_name, NAME_SHOWN))))
+        if topic.hidden:
+            parts.append(ctx.t("topics.card.hidden", reason=esc(clip(topic.hidden_reason or "", NOTE_SHOWN))))
+    elif view.proposed:
+        parts.append(ctx.t("topics.card.mine"))
+    parts.append("")
+    parts.append(esc(clip(topic.description, DESCRIPTION_SHOWN)))
+    if topic.photo_file_id:
+        parts.append(ctx.t("topics.card.photo"))
+    parts.append("")
+    parts.append(ctx.t("topics.card.supports", residents=view.tally.residents, households=view.tally.households))
+    if view.agenda_threshold > 0:
+        reached = reaches_agenda(view.tally.residents, view.agenda_threshold) or topic.agenda_reached_at
+        parts.append(ctx.t("topics.card.agenda_reached" if reached else "topics.card.agenda",
+                           count=view.tally.residents, threshold=view.agenda_threshold))
+    parts += _legal_lines(ctx, view)
+    if topic.meeting_demanded_at is not None:
+        parts.append(ctx.t("topics.card.demanded", time=when(ctx, topic.meeting_demanded_at),
+                           rule=rules_text(ctx, topic.meeting_demanded_rule)))
+    parts.append("")
+    if topic.merged_into_id and view.merged_into is not None:
+        parts.append(ctx.t("topics.card.merged", id=topic.merged_into_id, title=esc(view.merged_into.title)))
+    if view.council_name:
+        parts.append(ctx.t("topics.card.council", name=esc(view.council_name)))
+    if topic.is_open:
+        key = "topics.card.overdue" if topic.overdue(ctx.now()) else "topics.card.due"
+        parts.append(ctx.t(key, due=when(ctx, topic.answer_due_at)))
+    if topic.answer_text and topic.answered_at:
+        late = ctx.t("topics.card.late") if topic.answered_late else ""
+        parts.append(ctx.t("topics.card.answer", time=when(ctx, topic.answered_at), late=late,
+                           text=esc(clip(topic.answer_text, ANSWER_SHOWN))))
+    elif topic.first_answered_at and topic.answered_late:
+        parts.append(ctx.t("topics.card.late_close", time=when(ctx, topic.first_answered_at)))
+    if topic.decline_reason:
+        parts.append(ctx.t("topics.card.decline", text=esc(clip(topic.decline_reason, NOTE_SHOWN))))
+    if topic.resolution:
+        parts.append(ctx.t("topics.card.resolution", text=esc(clip(topic.resolution, NOTE_SHOWN))))
+    if view.recommendations:
+        recommendation, council = view.recommendations[0]
+        parts.append(ctx.t("topics.card.recommendation", council=esc(council),
+                           time=when(ctx, recommendation.created_at), text=esc(clip(recommendation.text, NOTE_SHOWN))))
+    if view.events:
+        parts.append("")
+        parts.append(ctx.t("topics.card.timeline"))
+        parts += [event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, committee) for e, actor in view.events]
+    if view.comment_total:
+        parts.append("")
+        parts.append(ctx.t("topics.card.comments", count=view.comment_total))
+        parts += [comment_line(ctx, comment, name) for comment, name in view.comments]
+    return "\n".join(parts).replace("\n\n\n", "\n\n").strip()
+
+
+def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = COMMENT_SHOWN,
+                 bullet: str = "· ") -> str:
+    if comment.hidden:
+        return bullet + ctx.t("topics.card.comment_hidden", reason=esc(clip(comment.hidden_reason or "", NOTE_SHOWN)))
+    return bullet + ctx.t("topics.card.comment", name=esc(clip(name, NAME_SHOWN)), time=when(ctx, comment.created_at),
+                          text=esc(clip(comment.text, limit)))
+
+
+def resident_buttons(ctx: Context, view: TopicCard) -> Keyboard:
+    topic, topic_id = view.topic, view.topic.id
+    rows: Keyboard = []
+    if topic.is_open:
+        rows.append([ctx.button(ctx.t("topics.btn.withdraw"), "tp", "w", topic_id) if view.supported
+                     else ctx.button(ctx.t("topics.btn.support", count=view.tally.residents), "tp", "s", topic_id)])
+    rows.append([ctx.button(ctx.t("topics.btn.comments", count=view.comment_total), "tc", "ls", topic_id, 0),
+                 ctx.button(ctx.t("topics.btn.timeline"), "tp", "tl", topic_id)])
+    extra = [ctx.button(ctx.t("topics.btn.full"), "tp", "full", topic_id)]
+    if topic.photo_file_id:
+        extra.append(ctx.button(ctx.t("topics.btn.photo"), "tp", "ph", topic_id))
+    rows.append(extra)
+    if view.council_member:
+        rows.append([ctx.button(ctx.t("topics.btn.recommend"), "tp", "rec", topic_id)])
+    if topic.merged_into_id:
+        rows.append([ctx.button(ctx.t("topics.btn.open_merged", id=topic.merged_into_id), "tp", "c",
+                                topic.merged_into_id)])
+    rows.append([ctx.button(ctx.t("topics.btn.home"), "tp", "home")])
+    return rows
+
+
+def paging_row(ctx: Context, total: int, page: int, prefix: str, *fields: object,
+               size: int = PAGE_SIZE) -> list[Button]:
+    row = []
+    if page > 0:
+        row.append(ctx.button(ctx.t("common.prev"), prefix, *fields, page - 1))
+    if (page + 1) * size < total:
+        row.append(ctx.button(ctx.t("common.next"), prefix, *fields, page + 1))
+    return row
+
+
+def pages(total: int, size: int = PAGE_SIZE) -> int:
+    return max((total + size - 1) // size, 1)
+
+
+def list_text(ctx: Context, title: str, rows: list[TopicRow], total: int, page: int) -> str:
+    if not rows:
+        return title + "\n\n" + ctx.t("topics.list.empty")
+    lines = [title, ctx.t("topics.list.page", page=page + 1, pages=pages(total), total=total), ""]
+    now = ctx.now()
+    for row in rows:
+        badge = ctx.t("topics.list.overdue") if row.overdue(now) else ""
+        lines.append(ctx.t("topics.list.line", id=row.id, title=esc(clip(row.title, 60)),
+                           status=status_label(ctx, row.status), supports=row.supports, badge=badge))
+    return "\n".join(lines)
+
+
+def topic_button(ctx: Context, row: TopicRow, prefix: str) -> list[Button]:
+    return [ctx.button(f"#{row.id} {clip(row.title, TITLE_IN_BUTTON)} · 👍{row.supports}", prefix, "c", row.id)]
+
+
+def listing_title(ctx: Context, listing: Listing, **params: object) -> str:
+    return ctx.t(LIST_TITLES[listing], **params)
+
+
+# ---- telling people --------------------------------------------------------------------------
+
+
+async def tell(ctx: Context, recipients: list[Recipient], topic: Topic, key: str, stem: str, *,
+               open_id: int | None = None, **params: object) -> None:
+    """One notice per recipient, in their language, with a button to the card (deduplicated per event)."""
+    for person in recipients:
+        text = ctx.t_in(person.language, key, id=topic.id, title=esc(topic.title), **params)
+        await ctx.notify(person.telegram_user_id, text, f"{stem}:{person.telegram_user_id}",
+                         [[ctx.button(ctx.t_in(person.language, "topics.btn.open"), "tp", "c",
+                                      open_id or topic.id)]])
+
+
+async def tell_change(ctx: Context, change: Change, **params: object) -> None:
+    """Tell the proposer and supporters about a timeline event (its kind names the notice)."""
+    event, topic = change.event, change.topic
+    stem = f"tp:{topic.id}:e{event.id}"
+    if event.kind == TopicStatus.DEMANDED.value:
+        for person in change.audience:
+            await tell(ctx, [person], topic, "topics.note.demanded", stem,
+                       rule=rules_text(ctx, event.note, person.language))
+        return
+    # a merged topic's notice opens the topic it went into
+    open_id = topic.merged_into_id if event.kind == TopicStatus.MERGED.value else None
+    await tell(ctx, change.audience, topic, NOTICE_KEYS[event.kind], stem, open_id=open_id,
+               text=esc(event.note or ""), **params)
+
+
+async def alert_committee(ctx: Context, topic: Topic, key: str, stem: str, **params: object) -> None:
+    """The committee chat (or, before one is bound, each committee member) gets the alert and a button."""
+    targets = await committee_targets(ctx.session, ctx.community, ctx.options.default_language)
+    for chat_id, lang in targets:
+        values = {name: (value(lang) if callable(value) else value) for name, value in params.items()}
+        text = ctx.t_in(lang, key, id=topic.id, title=esc(topic.title), **values)
+        await ctx.notify(chat_id, text, f"{stem}:{chat_id}",
+                         [[ctx.button(ctx.t_in(lang, "topics.btn.handle"), "tq", "c", topic.id)]])
+
+
+async def announce_thresholds(ctx: Context, outcome: SupportOutcome) -> None:
+    """After supports were added: alert the committee (and tell supporters) of thresholds reached just now."""
+    topic, counted = outcome.topic, outcome.tally
+    if outcome.agenda_reached:
+        await alert_committee(ctx, topic, "topics.alert.agenda", f"tp-agenda:{topic.id}", count=counted.residents,
+                              threshold=ctx.community.agenda_threshold)
+    event = outcome.demand_event
+    if event is None or outcome.bases is None:
+        return
+    label = event.note or ""
+    await alert_committee(ctx, topic, "topics.alert.demanded", f"tp-demand:{topic.id}",
+                          rule=lambda lang: rules_text(ctx, label, lang), adults=counted.adults,
+                          adult_base=outcome.bases.adults, households=counted.adult_households,
+                          household_base=outcome.bases.households)
+    await tell_change(ctx, Change(topic=topic, event=event, audience=outcome.demand_audience))

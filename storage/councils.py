@@ -1,0 +1,250 @@
+"""Councils (议事团 / 议事厅): small named groups of residents that deliberate a topic first and recommend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core import topics as rules
+from core.errors import DomainError, NotAllowed, NotFound, TooLong
+from core.topics import TopicStatus
+from storage import audit
+from storage.community import Community
+from storage.residents import Resident
+from storage.topic_desk import Change, move, require_committee
+from storage.topic_lists import Listing, TopicRow, browse
+from storage.topics import Recipient, add_event, audience, get_topic, require_open
+
+NAME_LIMIT = 40
+
+
+class Council(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    name: str = Field(max_length=NAME_LIMIT)
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="resident.id")
+
+
+class CouncilMember(SQLModel, table=True):
+    __tablename__ = "council_member"
+    __table_args__ = (UniqueConstraint("council_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    added_at: datetime
+
+
+class CouncilRecommendation(SQLModel, table=True):
+    __tablename__ = "council_recommendation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class CouncilExists(DomainError):
+    key = "topics.err.council_exists"
+
+
+class NotCouncilMember(NotAllowed):
+    key = "topics.err.not_council_member"
+
+
+async def get_council(session: AsyncSession, community_id: int, council_id: int) -> Council:
+    council = await session.get(Council, council_id)
+    if council is None or council.community_id != community_id:
+        raise NotFound()
+    return council
+
+
+async def councils(session: AsyncSession, community_id: int) -> list[tuple[Council, int]]:
+    """Every council with its number of members."""
+    members = func.count(CouncilMember.id)
+    statement = (select(Council, members)
+                 .join(CouncilMember, col(CouncilMember.council_id) == Council.id, isouter=True)
+                 .where(Council.community_id == community_id)
+                 .group_by(col(Council.id)).order_by(col(Council.name)))
+    return [(council, int(n)) for council, n in (await session.exec(statement)).all()]
+
+
+async def members(session: AsyncSession, council_id: int) -> list[Resident]:
+    statement = (select(Resident).join(CouncilMember, col(CouncilMember.resident_id) == Resident.id)
+                 .where(CouncilMember.council_id == council_id).order_by(col(Resident.display_name)))
+    return list((await session.exec(statement)).all())
+
+
+async def councils_of(session: AsyncSession, resident_id: int) -> list[Council]:
+    statement = (select(Council).join(CouncilMember, col(CouncilMember.council_id) == Council.id)
+                 .where(CouncilMember.resident_id == resident_id).order_by(col(Council.name)))
+    return list((await session.exec(statement)).all())
+
+
+async def is_member(session: AsyncSession, council_id: int, resident_id: int) -> bool:
+    statement = select(CouncilMember.id).where(CouncilMember.council_id == council_id,
+                                               CouncilMember.resident_id == resident_id)
+    return (await session.exec(statement)).first() is not None
+
+
+async def create(session: AsyncSession, *, community: Community, actor: Resident | None, name: str,
+                 now: datetime) -> Council:
+    member = await require_committee(session, actor)
+    clean = rules.check_title(name)
+    if len(clean) > NAME_LIMIT:
+        raise TooLong(limit=NAME_LIMIT, length=len(clean))
+    if (await session.exec(select(Council.id).where(Council.community_id == community.id,
+                                                    Council.name == clean))).first() is not None:
+        raise CouncilExists(name=clean)
+    council = Council(community_id=community.id or 0, name=clean, created_at=now, created_by=member.id)
+    session.add(council)
+    await session.flush()
+    await audit.record(session, community_id=community.id, actor=member.telegram_user_id, action="council.created",
+                       subject=f"council:{council.id}", now=now, name=clean)
+    return council
+
+
+async def find_residents(session: AsyncSession, community_id: int, query: str, limit: int = 6) -> list[Resident]:
+    """Verified residents by Telegram id or by a part of their name."""
+    text = rules.clean_line(query or "")
+    if not text:
+        return []
+    statement = select(Resident).where(Resident.community_id == community_id, col(Resident.verified))
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
+        statement = statement.where(Resident.telegram_user_id == int(text))
+    else:
+        statement = statement.where(func.lower(col(Resident.display_name)).contains(text.lower(), autoescape=True))
+    return list((await session.exec(statement.order_by(col(Resident.display_name)).limit(limit))).all())
+
+
+async def add_member(session: AsyncSession, *, community: Community, council_id: int, resident_id: int,
+                     actor: Resident | None, now: datetime) -> Resident | None:
+    """The resident added, or None if they already sat on the council."""
+    member = await require_committee(session, actor)
+    council = await get_council(session, community.id or 0, council_id)
+    resident = await session.get(Resident, resident_id)
+    if resident is None or resident.community_id != community.id or not resident.verified:
+        raise NotFound()
+    if await is_member(session, council_id, resident_id):
+        return None
+    try:
+        async with session.begin_nested():
+            session.add(CouncilMember(council_id=council_id, resident_id=resident_id, added_at=now))
+    except IntegrityError:
+        return None
+    await audit.record(session, community_id=community.id, actor=member.telegram_user_id,
+                       action="council.member_added", subject=f"council:{council.id}", now=now,
+                       resident_id=resident_id)
+    return resident
+
+
+async def remove_member(session: AsyncSession, *, community: Community, council_id: int, resident_id: int,
+                        actor: Resident | None, now: datetime) -> bool:
+    member = await require_committee(session, actor)
+    await get_council(session, community.id or 0, council_id)
+    row = (await session.exec(select(CouncilMember).where(CouncilMember.council_id == council_id,
+                                                          CouncilMember.resident_id == resident_id))).first()
+    if row is None:
+        return False
+    await session.delete(row)
+    await audit.record(session, community_id=community.id, actor=member.telegram_user_id,
+                       action="council.member_removed", subject=f"council:{council_id}", now=now,
+                       resident_id=resident_id)
+    await session.flush()
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilView:
+    council: Council
+    members: list[Resident]
+    topics: list[TopicRow]  # open topics referred to it
+
+
+async def council_view(session: AsyncSession, community_id: int, council_id: int, now: datetime) -> CouncilView:
+    council = await get_council(session, community_id, council_id)
+    rows, _ = await browse(session, community_id, Listing.COUNCIL, now, limit=10, council_ids=[council_id])
+    return CouncilView(council=council, members=await members(session, council_id), topics=rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    change: Change
+    council: Council
+    members: list[Recipient]  # told that the topic is theirs to deliberate
+
+
+async def refer(session: AsyncSession, *, community: Community, topic_id: int, council_id: int,
+                actor: Resident | None, now: datetime) -> Referral:
+    member = await require_committee(session, actor)
+    council = await get_council(session, community.id or 0, council_id)
+    topic = await get_topic(session, community.id or 0, topic_id, lock=True)
+    if topic.hidden:
+        raise DomainError("topics.err.hidden")
+    require_open(topic)
+    rules.check_move(topic.status, TopicStatus.COUNCIL)
+    topic.council_id = council_id
+    change = await move(session, community, topic, TopicStatus.COUNCIL, member, now, note=council.name,
+                        ref_id=council_id)
+    seated = [Recipient(r.id or 0, r.telegram_user_id, r.language) for r in await members(session, council_id)
+              if r.id != member.id]
+    return Referral(change=change, council=council, members=seated)
+
+
+async def check_may_recommend(session: AsyncSession, *, community: Community, topic_id: int,
+                              resident: Resident | None) -> Council:
+    """The council a resident may recommend for: the topic is with it, and the resident sits on it."""
+    topic = await get_topic(session, community.id or 0, topic_id)
+    if topic.hidden:
+        raise DomainError("topics.err.hidden")
+    require_open(topic)
+    if (resident is None or not resident.verified or topic.council_id is None
+            or topic.status != TopicStatus.COUNCIL.value
+            or not await is_member(session, topic.council_id, resident.id or 0)):
+        raise NotCouncilMember()
+    return await get_council(session, community.id or 0, topic.council_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommended:
+    recommendation: CouncilRecommendation
+    council: Council
+    change: Change
+
+
+async def recommend(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+                    text: str, now: datetime) -> Recommended:
+    """A member of the council the topic was referred to records the council's recommendation."""
+    council = await check_may_recommend(session, community=community, topic_id=topic_id, resident=resident)
+    assert resident is not None
+    topic = await get_topic(session, community.id or 0, topic_id, lock=True)
+    body = rules.check_text(text, rules.RECOMMENDATION_LIMIT)
+    recommendation = CouncilRecommendation(topic_id=topic_id, council_id=council.id or 0,
+                                           resident_id=resident.id or 0, text=body, created_at=now)
+    session.add(recommendation)
+    topic.updated_at = now
+    session.add(topic)
+    event = await add_event(session, topic, "recommended", now, actor=resident, note=body, ref_id=council.id)
+    await audit.record(session, community_id=community.id, actor=resident.telegram_user_id,
+                       action="council.recommended", subject=f"topic:{topic_id}", now=now, council_id=council.id)
+    change = Change(topic=topic, event=event, audience=await audience(session, topic, exclude=resident.id))
+    return Recommended(recommendation=recommendation, council=council, change=change)
+
+
+async def recommendations(session: AsyncSession, topic_id: int) -> list[tuple[CouncilRecommendation, str]]:
+    """Newest first: (recommendation, council name)."""
+    statement = (select(CouncilRecommendation, Council.name)
+                 .join(Council, col(Council.id) == CouncilRecommendation.council_id)
+                 .where(CouncilRecommendation.topic_id == topic_id)
+                 .order_by(col(CouncilRecommendation.created_at).desc(), col(CouncilRecommendation.id).desc()))
+    return [(rec, name) for rec, name in (await session.exec(statement)).all()]
