@@ -49,9 +49,9 @@ async def menu_command(ctx: Context) -> None:
 
 @router.command("help")
 async def help_command(ctx: Context) -> None:
-    text = ctx.t("help.resident")
+    text = ctx.t("help.resident") + "\n\n" + ctx.t("topics.help")
     if ctx.committee:
-        text += "\n\n" + ctx.t("help.committee")
+        text += "\n\n" + ctx.t("help.committee") + "\n" + ctx.t("topics.help_committee")
     ctx.say(text, [[ctx.button(ctx.t("menu.back"), "m", "main")]])
 
 

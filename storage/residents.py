@@ -125,7 +125,9 @@ async def remember_guest(session: AsyncSession, community_id: int, telegram_user
 async def forget(session: AsyncSession, resident: Resident, now: datetime) -> None:
     """Delete a resident's personal data (PIPL): name, home, roles and Telegram link go.
 
-    The row stays, anonymous, so counts that were already published (supports, turnout) do not change.
+    The row stays, anonymous and unverified, so references (a comment, a timeline entry) still resolve.
+    Their live supports stop counting, as they asked to leave; what was already recorded — a meeting
+    demand with its time, a published result — stays as it was.
     """
     from storage import audit, conversations
 

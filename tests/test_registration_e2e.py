@@ -102,3 +102,13 @@ async def test_forged_and_stale_buttons(e2e: EmulatorHarness, seed: Seed) -> Non
     assert toast.alert and "expired" in (toast.text or "")
     toast = await user.press_data("jd:1:a~forged00", adult_question.message_id)
     assert toast.alert and "expired" in (toast.text or "")
+
+
+async def test_command_list_in_both_languages(e2e: EmulatorHarness) -> None:
+    user = e2e.user(1008, "U", language="en")
+    await user.send("/help")
+    assert "/topics" in user.last.text
+    chinese = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="zh")}
+    english = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="en")}
+    assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "help", "lang", "cancel"}
+    assert chinese["menu"] == "主菜单" and english["menu"] == "Main menu"

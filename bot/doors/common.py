@@ -6,7 +6,7 @@ from typing import Protocol
 
 from handlers.i18n import LANGUAGES, Translator
 
-COMMANDS = ("start", "menu", "help", "lang", "cancel")
+COMMANDS = ("start", "menu", "topics", "propose", "help", "lang", "cancel")
 
 
 def command_list(translator: Translator, language: str) -> list[tuple[str, str]]:
