@@ -12,6 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.errors import DomainError, InvalidInput, TooLong
+from core.text import clean_block, clean_line
 
 TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 2000
@@ -82,17 +83,6 @@ def is_open(status: TopicStatus | str) -> bool:
 
 
 # ---- text ------------------------------------------------------------------------------------
-
-
-def clean_line(text: str) -> str:
-    """One line: control characters dropped, whitespace folded."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def clean_block(text: str) -> str:
-    """Several lines: line breaks kept, control characters and trailing spaces dropped."""
-    lines = ["".join(ch for ch in line if ch.isprintable()).rstrip() for line in text.replace("\r", "").split("\n")]
-    return "\n".join(lines).strip()
 
 
 def _checked(value: str, limit: int) -> str:

@@ -6,6 +6,10 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.text import clean_block, clean_line
+
+__all__ = ["clean_block", "clean_line", "clip", "esc", "local_time"]
+
 TELEGRAM_TEXT_LIMIT = 4096
 BUTTON_TEXT_LIMIT = 64
 
@@ -24,13 +28,3 @@ def local_time(moment: datetime, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 
-def clean_line(text: str) -> str:
-    """One line of user input: control characters removed, whitespace folded."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(cleaned.split())
-
-
-def clean_block(text: str) -> str:
-    """Multi-line user input: keeps line breaks, strips control characters and trailing space."""
-    lines = ["".join(ch for ch in line if ch.isprintable()).rstrip() for line in text.replace("\r", "").split("\n")]
-    return "\n".join(lines).strip()
