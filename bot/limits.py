@@ -27,10 +27,12 @@ class SlidingWindow:
 
     Per-chat and per-group limits are counts per window (a burst of 3, then about one a second).
     A leaky bucket (aiolimiter) would allow a full burst *plus* its refill inside one window.
+    The window is kept a little longer than the server's (``margin``): the server times a request
+    when it arrives, we when we send it, and the two clocks differ by the trip's jitter.
     """
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
+    def __init__(self, limit: int, seconds: float, margin: float = 0.25) -> None:
+        self.limit, self.seconds = limit, seconds + margin
         self._times: deque[float] = deque()
         self._lock = asyncio.Lock()
 
