@@ -80,9 +80,9 @@ class Context:
     def say(self, text: str, buttons: Keyboard | None = None, chat_id: int | None = None) -> None:
         self.reply.add(SendText(chat_id=self.chat_id if chat_id is None else chat_id, text=text, buttons=buttons))
 
-    def show(self, text: str, buttons: Keyboard | None = None) -> None:
-        """Edit the message the pressed button sits on; send a new one for typed input."""
-        if self.incoming.is_button and self.incoming.message_id is not None:
+    def show(self, text: str, buttons: Keyboard | None = None, *, new: bool = False) -> None:
+        """Edit the message the pressed button sits on; send a new one for typed input (or when ``new``)."""
+        if not new and self.incoming.is_button and self.incoming.message_id is not None:
             self.reply.add(EditText(chat_id=self.chat_id, message_id=self.incoming.message_id, text=text,
                                     buttons=buttons))
         else:

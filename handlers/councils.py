@@ -45,10 +45,7 @@ async def show_council(ctx: Context, council_id: int, *, new_message: bool = Fal
     rows += [remove[i:i + 2] for i in range(0, len(remove), 2)]
     rows.append([ctx.button(ctx.t("topics.desk.councils"), "tq", "co")])
     text = "\n".join(lines)
-    if new_message:
-        ctx.say(text, rows)
-    else:
-        ctx.show(text, rows)
+    ctx.show(text, rows, new=new_message)
 
 
 async def _view(ctx: Context) -> None:

@@ -36,10 +36,7 @@ def main_text(ctx: Context) -> str:
 
 
 async def show_main(ctx: Context, *, new_message: bool = False) -> None:
-    if new_message:
-        ctx.say(main_text(ctx), main_keyboard(ctx))
-    else:
-        ctx.show(main_text(ctx), main_keyboard(ctx))
+    ctx.show(main_text(ctx), main_keyboard(ctx), new=new_message)
 
 
 @router.command("menu")

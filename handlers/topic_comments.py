@@ -62,10 +62,7 @@ async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: 
         rows.append([ctx.button(ctx.t("topics.comment.write"), "tc", "new", topic_id)])
     rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic_id)])
     text = "\n".join(lines)
-    if new_message:
-        ctx.say(text, rows)
-    else:
-        ctx.show(text, rows)
+    ctx.show(text, rows, new=new_message)
 
 
 @router.form(FLOW, verified=True)

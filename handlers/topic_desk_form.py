@@ -52,10 +52,7 @@ async def show_desk_card(ctx: Context, topic_id: int, *, new_message: bool = Fal
     """The card as the committee sees it (proposer, hidden reason, who did what) with the allowed actions."""
     shown = await card(ctx.session, ctx.community, topic_id, ctx.resident, committee=True)
     text, buttons = view.card_text(ctx, shown, committee=True), desk_buttons(ctx, shown.topic)
-    if new_message:
-        ctx.say(text, buttons)
-    else:
-        ctx.show(text, buttons)
+    ctx.show(text, buttons, new=new_message)
 
 
 def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:

@@ -127,10 +127,7 @@ async def search_input(ctx: Context) -> None:
 async def show_card(ctx: Context, topic_id: int, *, new_message: bool = False) -> None:
     shown = await card(ctx.session, ctx.community, topic_id, ctx.resident)
     text, buttons = view.card_text(ctx, shown), view.resident_buttons(ctx, shown)
-    if new_message:
-        ctx.say(text, buttons)
-    else:
-        ctx.show(text, buttons)
+    ctx.show(text, buttons, new=new_message)
 
 
 async def _card(ctx: Context) -> None:

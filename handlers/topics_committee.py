@@ -100,6 +100,13 @@ async def _queue(ctx: Context) -> None:
 # ---- the card ----------------------------------------------------------------------------------
 
 
+async def _done(ctx: Context, change: topic_desk.Change) -> None:
+    """After a desk action: tell the people concerned, confirm, show the card as it is now."""
+    await view.tell_change(ctx, change)
+    ctx.toast(ctx.t("topics.desk.done"))
+    await show_desk_card(ctx, change.topic.id or 0)
+
+
 async def _card(ctx: Context) -> None:
     assert ctx.payload is not None
     ctx.toast()
@@ -110,27 +117,21 @@ async def _acknowledge(ctx: Context) -> None:
     assert ctx.payload is not None
     change = await topic_desk.acknowledge(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
                                           actor=ctx.resident, now=ctx.now())
-    await view.tell_change(ctx, change)
-    ctx.toast(ctx.t("topics.desk.done"))
-    await show_desk_card(ctx, change.topic.id or 0)
+    await _done(ctx, change)
 
 
 async def _agenda(ctx: Context) -> None:
     assert ctx.payload is not None
     change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
                                          actor=ctx.resident, target=TopicStatus.AGENDA, now=ctx.now())
-    await view.tell_change(ctx, change)
-    ctx.toast(ctx.t("topics.desk.done"))
-    await show_desk_card(ctx, change.topic.id or 0)
+    await _done(ctx, change)
 
 
 async def _unhide(ctx: Context) -> None:
     assert ctx.payload is not None
     change = await topic_desk.unhide(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
                                      actor=ctx.resident, now=ctx.now())
-    await view.tell_change(ctx, change)
-    ctx.toast(ctx.t("topics.desk.done"))
-    await show_desk_card(ctx, change.topic.id or 0)
+    await _done(ctx, change)
 
 
 async def _timeline(ctx: Context) -> None:
