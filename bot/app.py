@@ -114,12 +114,8 @@ class Linli:
                 await self.dispatcher.dispatch(ctx)
                 await session.commit()
                 committed = True
-            except DomainError as error:
-                if getattr(error, "keeps_changes", False):
-                    await session.commit()
-                    committed = True
-                else:
-                    await session.rollback()
+            except DomainError as error:  # a rule said no: nothing of this update is kept
+                await session.rollback()
                 ctx.reply = Reply()
                 ctx.answered = False
                 self._explain(ctx, error)
