@@ -96,12 +96,14 @@ class Context:
     # ---- forms (conversation state lives in the database) --------------------------
     async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> ConversationState:
         self.state = await conversations.save(self.session, self.user_id, self.chat_id, flow, step,
-                                               data or {}, self.now())
+                                               data or {}, self.now(), current=self.state)
         return self.state
 
     async def clear_form(self) -> None:
-        await conversations.clear(self.session, self.user_id, self.chat_id)
-        self.state = None
+        # The state was loaded with this update; None means there is no form to end.
+        if self.state is not None:
+            await conversations.discard(self.session, self.state)
+            self.state = None
 
     def form_data(self) -> dict[str, Any]:
         return self.state.data if self.state else {}

@@ -37,9 +37,12 @@ async def load(session: AsyncSession, user_id: int, chat_id: int) -> Conversatio
 
 
 async def save(session: AsyncSession, user_id: int, chat_id: int, flow: str, step: str,
-               data: dict[str, Any], now: datetime) -> ConversationState:
-    """Start or move a form on; the version goes up so older buttons become stale."""
-    state = await load(session, user_id, chat_id)
+               data: dict[str, Any], now: datetime, *, current: ConversationState | None = None) -> ConversationState:
+    """Start or move a form on; the version goes up so older buttons become stale.
+
+    ``current`` is the state already loaded in this unit of work, if any (saves a query).
+    """
+    state = current if current is not None else await load(session, user_id, chat_id)
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
     if state is None:
         state = ConversationState(telegram_user_id=user_id, chat_id=chat_id, flow=flow, step=step,
@@ -58,3 +61,9 @@ async def clear(session: AsyncSession, user_id: int, chat_id: int) -> None:
     if state is not None:
         await session.delete(state)
         await session.flush()
+
+
+async def discard(session: AsyncSession, state: ConversationState) -> None:
+    """End a form already loaded in this unit of work."""
+    await session.delete(state)
+    await session.flush()
