@@ -43,7 +43,8 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
     asyncio.run(_run(settings))
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or until ``stop`` is set, for tests)."""
     from bot.app import Linli
     from bot.jobs import periodic_jobs
     from scheduler.runner import build_scheduler
@@ -52,10 +53,11 @@ async def _run(settings: Settings) -> None:
     await linli.prepare()
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     door = make_door(linli, settings.transport, token, settings.bot_api_url)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     task = asyncio.create_task(door.run())
     scheduler = None
     try:

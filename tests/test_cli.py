@@ -52,3 +52,34 @@ def test_migrate(env: Path) -> None:
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 0 and "head" in result.output
     assert (env / "cli.db").exists()
+
+
+@pytest.mark.parametrize("transport", ["aiogram", "ptb"])
+async def test_run_serves_until_stopped(tmp_path: Path, transport: str) -> None:
+    """`linli run` for real: the configured token, door and Bot API URL (the emulator stands in for Telegram)."""
+    import asyncio
+
+    from bot.cli import _run
+    from bot.config import Settings
+    from bot.emulator import BotApiEmulator
+    from tests.conftest import TOKEN
+
+    emulator = BotApiEmulator()
+    await emulator.start()
+    emulator.add_bot(TOKEN)
+    emulator.add_user(1001, "Alice", language_code="en")
+    settings = Settings(_env_file=None, bot_token=TOKEN, transport=transport,  # type: ignore[call-arg]
+                        bot_api_url=emulator.base_url, database_url=f"sqlite:///{tmp_path / 'run.db'}")
+    stop = asyncio.Event()
+    running = asyncio.create_task(_run(settings, stop))
+    try:
+        await emulator.wait_until(emulator.is_polling, timeout=15)
+        emulator.user_sends(1001, "/start")
+        await emulator.wait_until(lambda: len(emulator.bot_messages(1001)) == 1, timeout=15)
+        assert "Welcome to Linli" in emulator.bot_messages(1001)[0]["text"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await emulator.stop()
+    assert emulator.errors == [] and emulator.spec_violations == []
+    assert {c["command"] for c in emulator.commands(language_code="zh")} >= {"start", "topics"}
