@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -59,7 +59,8 @@ class Linli:
         self.dispatcher: Dispatcher = build_dispatcher()
         self.tracker = UpdateTracker()
         self.outbox: OutboxSender | None = None
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One lock per user while they have updates in flight; it goes away with its last holder.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.community_id: int | None = None
         self.attached = asyncio.Event()  # set once a door is sending
         self.options = Options(default_language=settings.default_language,
@@ -96,8 +97,11 @@ class Linli:
 
     # ---- one update ------------------------------------------------------------------
     async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
+        lock = self._locks.get(incoming.sender.user_id)
+        if lock is None:
+            lock = self._locks[incoming.sender.user_id] = asyncio.Lock()
         try:
-            async with self._locks[incoming.sender.user_id]:
+            async with lock:
                 reply, queued = await self._run(incoming)
                 if queued and self.outbox is not None:
                     self.outbox.wake()
