@@ -7,44 +7,12 @@ from datetime import timedelta
 from storage import topic_desk, topics
 from storage.community import get_community
 from storage.residents import by_telegram_id
+from tests.emulator.support import tiny_png
 from tests.support.chat import EmulatorHarness, UserChat
 from tests.support.seed import Seed
+from tests.support.topics import open_desk_card, resident, setup_committee
 
 COMMITTEE_CHAT = -100700
-
-
-def _png(width: int = 4, height: int = 3) -> bytes:
-    """A tiny valid PNG (the emulator, like Telegram, reads the image size)."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    raw = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def _roster(households: int) -> list[tuple[str, str, str, float, bool]]:
-    return [("1", "1", str(100 + i), 80.0, True) for i in range(1, households + 1)]
-
-
-async def _setup(e2e: EmulatorHarness, seed: Seed, *, adults: int = 1000, households: int = 50) -> UserChat:
-    await seed.roster(_roster(households), codes_per_household=0)
-    await seed.configure(adult_population=adults)
-    await seed.committee(9001)
-    director = e2e.user(9001, "Director")
-    await director.send("/start")
-    return director
-
-
-async def _resident(e2e: EmulatorHarness, seed: Seed, user_id: int, name: str, room: str, *,
-                    adult: bool = True, language: str = "zh-Hans") -> UserChat:
-    await seed.resident(user_id, name, adult=adult, household=("1", "1", room), language=language)
-    user = e2e.user(user_id, name, language="en" if language == "en" else "zh-hans")
-    await user.send("/start")
-    return user
 
 
 async def _open_card(user: UserChat, topic_id: int, title: str, supports: int) -> None:
@@ -53,25 +21,17 @@ async def _open_card(user: UserChat, topic_id: int, title: str, supports: int) -
     await user.press(f"#{topic_id} {title} · 👍{supports}")
 
 
-async def _desk_card(director: UserChat, topic_id: int, title: str, supports: int) -> None:
-    await director.send("/committee")
-    await director.press("💬 议题处理")
-    label = next(label for label in director.last.labels if label.startswith("📋 进行中"))
-    await director.press(label)
-    await director.press(f"#{topic_id} {title} · 👍{supports}")
-
-
 async def test_propose_with_similar_hint_then_confirm(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed)
-    await _resident(e2e, seed, 1002, "Bob", "102")
+    director = await setup_committee(e2e, seed)
+    await resident(e2e, seed, 1002, "Bob", "102")
     await seed.topic(1002, "3号楼加装电梯", category="renovation")
-    alice = await _resident(e2e, seed, 1001, "Alice", "101")
+    alice = await resident(e2e, seed, 1001, "Alice", "101")
     await alice.press("💬 议题")
     await alice.press("➕ 提出议题")
     await alice.send("加装电梯 <3号楼>")
     await alice.send("老人多，爬楼难 & 不安全。")
     await alice.press("旧改与加装电梯")
-    await alice.send_photo(_png())
+    await alice.send_photo(tiny_png())
     assert "已经有相似的议题" in alice.last.text and "👀 #1 3号楼加装电梯" in alice.last.labels
     assert "加装电梯 <3号楼>" in alice.last.text and "照片：是" in alice.last.text
     await alice.press("✅ 确认提交")
@@ -83,12 +43,12 @@ async def test_propose_with_similar_hint_then_confirm(e2e: EmulatorHarness, seed
 
 
 async def test_households_rule_reached_but_not_adults(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed, adults=1000, households=10)
+    director = await setup_committee(e2e, seed, adults=1000, households=10)
     e2e.group(COMMITTEE_CHAT, "居委会", [director])
     await director.send("/bind", chat_id=COMMITTEE_CHAT)
-    await _resident(e2e, seed, 1002, "Bob", "102")
+    await resident(e2e, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(e2e, seed, 1001, "Alice", "101")
+    alice = await resident(e2e, seed, 1001, "Alice", "101")
     await _open_card(alice, topic_id, "加装电梯", 1)
     await alice.press("👍 联署支持（1）")
     card = alice.find_button_message("↩️ 撤回联署").text
@@ -98,10 +58,10 @@ async def test_households_rule_reached_but_not_adults(e2e: EmulatorHarness, seed
 
 
 async def test_adults_rule_reached_but_not_households(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed, adults=10, households=10)
-    await _resident(e2e, seed, 1002, "Bob", "101")
+    director = await setup_committee(e2e, seed, adults=10, households=10)
+    await resident(e2e, seed, 1002, "Bob", "101")
     topic_id = await seed.topic(1002, "Noise at night")
-    anna = await _resident(e2e, seed, 1001, "Anna", "101", language="en")
+    anna = await resident(e2e, seed, 1001, "Anna", "101", language="en")
     await anna.send("/topics")
     await anna.press("🆕 Newest")
     await anna.press(f"#{topic_id} Noise at night · 👍1")
@@ -112,13 +72,13 @@ async def test_adults_rule_reached_but_not_households(e2e: EmulatorHarness, seed
 
 
 async def test_answer_before_and_after_the_deadline(e2e: EmulatorHarness, seed: Seed, clock) -> None:
-    director = await _setup(e2e, seed)
-    bob = await _resident(e2e, seed, 1002, "Bob", "102")
-    anna = await _resident(e2e, seed, 1001, "Anna", "101", language="en")
+    director = await setup_committee(e2e, seed)
+    bob = await resident(e2e, seed, 1002, "Bob", "102")
+    anna = await resident(e2e, seed, 1001, "Anna", "101", language="en")
     early = await seed.topic(1002, "路灯不亮")
     late = await seed.topic(1001, "Bike shed")
     await seed.support(early, 1001)
-    await _desk_card(director, early, "路灯不亮", 2)
+    await open_desk_card(director, early, label=f"#{early} 路灯不亮 · 👍2")
     await director.press("✍️ 答复")
     await director.send("明天<修>。")
     await director.press("✅ 确认")
@@ -140,14 +100,14 @@ async def test_answer_before_and_after_the_deadline(e2e: EmulatorHarness, seed: 
 
 
 async def test_merge_with_overlapping_supporters(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed)
-    p1 = await _resident(e2e, seed, 1001, "P1", "101")
-    await _resident(e2e, seed, 1002, "P2", "102")
-    both = await _resident(e2e, seed, 1004, "Both", "104")
+    director = await setup_committee(e2e, seed)
+    p1 = await resident(e2e, seed, 1001, "P1", "101")
+    await resident(e2e, seed, 1002, "P2", "102")
+    both = await resident(e2e, seed, 1004, "Both", "104")
     duplicate, target = await seed.topic(1001, "电梯坏了"), await seed.topic(1002, "电梯经常坏")
     await seed.support(duplicate, 1004)
     await seed.support(target, 1004)
-    await _desk_card(director, duplicate, "电梯坏了", 2)
+    await open_desk_card(director, duplicate, label=f"#{duplicate} 电梯坏了 · 👍2")
     await director.press("🔗 合并重复")
     await director.press(f"#{target} 电梯经常坏")
     await director.press("✅ 确认合并")
@@ -161,9 +121,9 @@ async def test_merge_with_overlapping_supporters(e2e: EmulatorHarness, seed: See
 
 
 async def test_council_recommendation(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed)
-    await _resident(e2e, seed, 1002, "Bob", "102")
-    wang = await _resident(e2e, seed, 1003, "王阿姨", "103")
+    director = await setup_committee(e2e, seed)
+    await resident(e2e, seed, 1002, "Bob", "102")
+    wang = await resident(e2e, seed, 1003, "王阿姨", "103")
     topic_id = await seed.topic(1002, "加装电梯")
     await director.send("/committee")
     await director.press("💬 议题处理")
@@ -173,7 +133,7 @@ async def test_council_recommendation(e2e: EmulatorHarness, seed: Seed) -> None:
     await director.press("➕ 添加成员")
     await director.send("王阿")
     await director.press("➕ 王阿姨")
-    await _desk_card(director, topic_id, "加装电梯", 1)
+    await open_desk_card(director, topic_id, label=f"#{topic_id} 加装电梯 · 👍1")
     await director.press("🏛 转议事团")
     await director.press("🏛 睦邻议事厅 (1)")
     assert "交给您所在的议事团「睦邻议事厅」" in wang.last.text
@@ -187,10 +147,10 @@ async def test_council_recommendation(e2e: EmulatorHarness, seed: Seed) -> None:
 
 
 async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
-    director = await _setup(e2e, seed)
-    await _resident(e2e, seed, 1002, "Bob", "102")
+    director = await setup_committee(e2e, seed)
+    await resident(e2e, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(e2e, seed, 1001, "Alice", "101", language="en")
+    alice = await resident(e2e, seed, 1001, "Alice", "101", language="en")
     # the form: empty, too long, a file instead of a photo; the form stays open each time
     await alice.send("/propose")
     await alice.send("x" * 81)
@@ -228,7 +188,7 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
     async with e2e.app.sessions() as session:
         assert (await topics.tally(session, topic_id)).residents == 2
     # declined: no more support or comments
-    await _desk_card(director, topic_id, "加装电梯", 2)
+    await open_desk_card(director, topic_id, label=f"#{topic_id} 加装电梯 · 👍2")
     await director.press("🚫 不予采纳")
     await director.send("不属于居委会职责")
     await director.press("✅ 确认")

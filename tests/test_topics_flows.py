@@ -8,30 +8,9 @@ from handlers.port import SendPhoto
 from storage import audit, topics
 from tests.support.chat import PortHarness, UserChat
 from tests.support.seed import Seed
-
-
-def _roster(households: int) -> list[tuple[str, str, str, float, bool]]:
-    return [("1", "1", str(100 + i), 80.0, True) for i in range(1, households + 1)]
+from tests.support.topics import open_desk_card, resident, setup_committee
 
 COMMITTEE_CHAT = -1001
-
-
-async def _setup(port: PortHarness, seed: Seed, *, adults: int = 1000, households: int = 50) -> UserChat:
-    """A roster, an adult register of ``adults``, a director who has opened the bot; returns the director."""
-    await seed.roster(_roster(households), codes_per_household=0)
-    await seed.configure(adult_population=adults)
-    await seed.committee(9001)
-    director = port.user(9001, "Director")
-    await director.send("/start")
-    return director
-
-
-async def _resident(port: PortHarness, seed: Seed, user_id: int, name: str, room: str, *, adult: bool = True,
-                    language: str = "zh-Hans") -> UserChat:
-    await seed.resident(user_id, name, adult=adult, household=("1", "1", room), language=language)
-    user = port.user(user_id, name, language="en" if language == "en" else "zh-hans")
-    await user.send("/start")
-    return user
 
 
 async def _bind_committee_chat(director: UserChat) -> None:
@@ -47,25 +26,8 @@ async def _propose(user: UserChat, title: str, description: str = "具体情况�
     await user.press("✅ 确认提交")
 
 
-async def _open_desk_card(director: UserChat, topic_id: int, *, chat_id: int | None = None) -> None:
-    await director.send("/committee", chat_id=chat_id)
-    await director.press("💬 议题处理", chat_id=chat_id)
-    await director.press("📋 进行中" + _count_suffix(director, "📋 进行中", chat_id), chat_id=chat_id)
-    label = next(label for label in director.find_button_message("◀ 议题处理", chat_id).labels
-                 if label.startswith(f"#{topic_id} "))
-    await director.press(label, chat_id=chat_id)
-
-
-def _count_suffix(user: UserChat, prefix: str, chat_id: int | None) -> str:
-    for message in reversed(user.harness.bot_messages(user.user_id if chat_id is None else chat_id)):
-        for label in message.labels:
-            if label.startswith(prefix):
-                return label[len(prefix):]
-    raise AssertionError(prefix)
-
-
 async def _answer(director: UserChat, topic_id: int, text: str) -> None:
-    await _open_desk_card(director, topic_id)
+    await open_desk_card(director, topic_id)
     await director.press("✍️ 答复")
     await director.send(text)
     await director.press("✅ 确认")
@@ -75,10 +37,10 @@ async def _answer(director: UserChat, topic_id: int, text: str) -> None:
 
 
 async def test_propose_shows_similar_topics_then_confirms(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     await _propose(bob, "3号楼加装电梯", category="旧改与加装电梯")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.press("💬 议题")
     await alice.press("➕ 提出议题")
     assert "最多 80 个字" in alice.last.text
@@ -97,10 +59,10 @@ async def test_propose_shows_similar_topics_then_confirms(port: PortHarness, see
 
 
 async def test_support_a_similar_topic_instead(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     await _propose(bob, "小区停车太难")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/propose")
     await alice.send("小区停车难")
     await alice.send("晚上没有车位。")
@@ -116,8 +78,8 @@ async def test_support_a_similar_topic_instead(port: PortHarness, seed: Seed) ->
 
 
 async def test_title_errors_keep_the_form_open(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101", language="en")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101", language="en")
     await alice.send("/propose")
     await alice.send("   ")
     assert "empty" in alice.last.text.lower()
@@ -132,8 +94,8 @@ async def test_title_errors_keep_the_form_open(port: PortHarness, seed: Seed) ->
 
 
 async def test_markup_is_shown_literally(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/propose")
     await alice.send("<b>加装</b>电梯 & <i>x</i>")
     await alice.send("<a href='http://x'>点我</a>")
@@ -146,8 +108,8 @@ async def test_markup_is_shown_literally(port: PortHarness, seed: Seed) -> None:
 
 
 async def test_photo_step_refuses_a_document_then_takes_a_photo(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/propose")
     await alice.send("路灯坏了")
     await alice.send("2号楼门口的路灯不亮。")
@@ -167,8 +129,8 @@ async def test_photo_step_refuses_a_document_then_takes_a_photo(port: PortHarnes
 
 
 async def test_edit_and_cancel_from_the_preview(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/propose")
     await alice.send("旧标题")
     await alice.send("说明")
@@ -198,8 +160,8 @@ async def _community(port: PortHarness, session):
 
 
 async def test_unverified_and_unregistered_cannot_propose_or_support(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await _propose(alice, "加装电梯")
     await seed.resident(1005, "Guest", verified=False, language="en")
     guest = port.user(1005, "Guest", language="en")
@@ -218,8 +180,8 @@ async def test_unverified_and_unregistered_cannot_propose_or_support(port: PortH
 
 
 async def test_at_most_three_topics_a_day(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101", language="en")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101", language="en")
     for n in range(3):
         await seed.topic(1001, f"Topic {n}")
     await alice.send("/propose")
@@ -233,10 +195,10 @@ async def test_at_most_three_topics_a_day(port: PortHarness, seed: Seed) -> None
 
 
 async def test_double_tap_and_forged_support_count_once(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    await _resident(port, seed, 1002, "Bob", "102")
+    await setup_committee(port, seed)
+    await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/topics")
     await alice.press("🔥 联署最多")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
@@ -254,11 +216,11 @@ async def test_double_tap_and_forged_support_count_once(port: PortHarness, seed:
 
 
 async def test_households_rule_reached_but_not_adults(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed, adults=1000, households=10)  # 1/5 of ten households is two
+    director = await setup_committee(port, seed, adults=1000, households=10)  # 1/5 of ten households is two
     await _bind_committee_chat(director)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    bob = await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/topics")
     await alice.press("🆕 最新")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
@@ -276,16 +238,16 @@ async def test_households_rule_reached_but_not_adults(port: PortHarness, seed: S
 
 
 async def test_adults_rule_reached_but_not_households(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed, adults=10, households=10)
-    await _resident(port, seed, 1002, "Bob", "101")
+    director = await setup_committee(port, seed, adults=10, households=10)
+    await resident(port, seed, 1002, "Bob", "101")
     topic_id = await seed.topic(1002, "Noise at night")
-    kid = await _resident(port, seed, 1003, "Kid", "101", adult=False)
+    kid = await resident(port, seed, 1003, "Kid", "101", adult=False)
     await kid.send("/topics")
     await kid.press("🆕 最新")
     await kid.press(f"#{topic_id} Noise at night · 👍1")
     await kid.press("👍 联署支持（1）")
     assert "已达到法定门槛" not in kid.last.text  # a child's support does not count toward the law
-    mother = await _resident(port, seed, 1001, "Mother", "101")
+    mother = await resident(port, seed, 1001, "Mother", "101")
     await mother.send("/topics")
     await mother.press("🆕 最新")
     await mother.press(f"#{topic_id} Noise at night · 👍2")
@@ -296,12 +258,12 @@ async def test_adults_rule_reached_but_not_households(port: PortHarness, seed: S
 
 
 async def test_agenda_threshold_alerts_the_committee(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
+    director = await setup_committee(port, seed)
     await _bind_committee_chat(director)
     await seed.configure(agenda_threshold=2)
-    await _resident(port, seed, 1002, "Bob", "102")
+    await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/topics")
     await alice.press("🆕 最新")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
@@ -320,12 +282,12 @@ async def test_agenda_threshold_alerts_the_committee(port: PortHarness, seed: Se
 
 async def test_answer_before_the_deadline_reaches_everyone_in_their_language(port: PortHarness,
                                                                              seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
-    anna = await _resident(port, seed, 1001, "Anna", "101", language="en")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
+    anna = await resident(port, seed, 1001, "Anna", "101", language="en")
     topic_id = await seed.topic(1002, "加装电梯")
     await seed.support(topic_id, 1001)
-    await _open_desk_card(director, topic_id)
+    await open_desk_card(director, topic_id)
     await director.press("👀 受理")
     assert any("已被居委会受理" in text for text in bob.texts())
     assert any("The committee has taken up topic #1" in text for text in anna.texts())
@@ -342,8 +304,8 @@ async def test_answer_before_the_deadline_reaches_everyone_in_their_language(por
 
 
 async def test_answer_after_the_deadline_is_marked_late(port: PortHarness, seed: Seed, clock) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
     clock.advance(timedelta(days=3, hours=2))
     await director.send("/committee")
@@ -363,10 +325,10 @@ async def test_answer_after_the_deadline_is_marked_late(port: PortHarness, seed:
 
 
 async def test_decline_needs_a_reason_and_closes_the_topic(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "拆掉围墙")
-    await _open_desk_card(director, topic_id)
+    await open_desk_card(director, topic_id)
     await director.press("🚫 不予采纳")
     await director.send("   ")
     assert "不能为空" in director.last.text
@@ -376,7 +338,7 @@ async def test_decline_needs_a_reason_and_closes_the_topic(port: PortHarness, se
     assert "不予采纳" in bob.last.text and "围墙属于相邻单位" in bob.last.text
     await bob.press("💬 查看议题")
     assert "👍" not in " ".join(bob.last.labels)  # no support button on a closed topic
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     toast = await alice.press_data(port.app.codec.pack("tp", "s", topic_id))
     assert toast.alert and "已经结束" in (toast.text or "")
     toast = await alice.press_data(port.app.codec.pack("tc", "new", topic_id))
@@ -384,8 +346,8 @@ async def test_decline_needs_a_reason_and_closes_the_topic(port: PortHarness, se
 
 
 async def test_resident_cannot_use_committee_actions(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
-    alice = await _resident(port, seed, 1001, "Alice", "101", language="en")
+    await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101", language="en")
     topic_id = await seed.topic(1001, "Lift")
     for payload in (("tq", "ack", topic_id), ("tq", "ask", topic_id, "answer"), ("tq", "mx", topic_id, 2),
                     ("tq", "home")):
@@ -397,10 +359,10 @@ async def test_resident_cannot_use_committee_actions(port: PortHarness, seed: Se
 
 
 async def test_hidden_topic_is_refused_to_residents(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "广告")
-    await _open_desk_card(director, topic_id)
+    await open_desk_card(director, topic_id)
     await director.press("🙈 隐藏")
     await director.send("商业广告")
     await director.press("✅ 确认")
@@ -420,18 +382,18 @@ async def test_hidden_topic_is_refused_to_residents(port: PortHarness, seed: See
 
 
 async def test_merge_with_overlapping_supporters_counts_once(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
+    director = await setup_committee(port, seed)
     await seed.configure(adult_population=1000)
-    p1 = await _resident(port, seed, 1001, "P1", "101")
-    a = await _resident(port, seed, 1003, "A", "103")
-    b = await _resident(port, seed, 1004, "B", "104")
-    await _resident(port, seed, 1002, "P2", "102")
-    await _resident(port, seed, 1005, "C", "105")
+    p1 = await resident(port, seed, 1001, "P1", "101")
+    a = await resident(port, seed, 1003, "A", "103")
+    b = await resident(port, seed, 1004, "B", "104")
+    await resident(port, seed, 1002, "P2", "102")
+    await resident(port, seed, 1005, "C", "105")
     duplicate = await seed.topic(1001, "电梯坏了")
     target = await seed.topic(1002, "电梯经常坏")
     await seed.support(duplicate, 1003, 1004)
     await seed.support(target, 1004, 1005)
-    await _open_desk_card(director, duplicate)
+    await open_desk_card(director, duplicate)
     await director.press("🔗 合并重复")
     assert "#2 电梯经常坏" in director.last.labels  # the similar topic is offered first
     await director.press("#2 电梯经常坏")
@@ -453,10 +415,10 @@ async def test_merge_with_overlapping_supporters_counts_once(port: PortHarness, 
 
 
 async def test_comments_newest_first_with_paging_report_and_hide(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
     topic_id = await seed.topic(1002, "加装电梯")
-    alice = await _resident(port, seed, 1001, "Alice", "101")
+    alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/topics")
     await alice.press("🆕 最新")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
@@ -498,9 +460,9 @@ async def test_comments_newest_first_with_paging_report_and_hide(port: PortHarne
 
 
 async def test_council_recommendation_appears_on_the_card(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
-    wang = await _resident(port, seed, 1003, "王阿姨", "103")
+    director = await setup_committee(port, seed)
+    bob = await resident(port, seed, 1002, "Bob", "102")
+    wang = await resident(port, seed, 1003, "王阿姨", "103")
     topic_id = await seed.topic(1002, "加装电梯")
     await director.send("/committee")
     await director.press("💬 议题处理")
@@ -515,7 +477,7 @@ async def test_council_recommendation_appears_on_the_card(port: PortHarness, see
     await director.press("➕ 王阿姨")
     assert "成员（1）：王阿姨" in director.last.text
     assert "加入议事团「睦邻议事厅」" in wang.last.text
-    await _open_desk_card(director, topic_id)
+    await open_desk_card(director, topic_id)
     await director.press("🏛 转议事团")
     await director.press("🏛 睦邻议事厅 (1)")
     assert "已转交议事团「睦邻议事厅」" in director.last.text
@@ -538,9 +500,9 @@ async def test_council_recommendation_appears_on_the_card(port: PortHarness, see
 
 
 async def test_browse_by_category_paging_and_search(port: PortHarness, seed: Seed) -> None:
-    await _setup(port, seed)
+    await setup_committee(port, seed)
     for user_id, room in ((1001, "101"), (1002, "102"), (1003, "103")):
-        await _resident(port, seed, user_id, f"R{user_id}", room)
+        await resident(port, seed, user_id, f"R{user_id}", room)
     for n in range(8):
         await seed.topic(1001 + n % 3, f"停车问题 {n}", category="parking")
     await seed.topic(1003, "Greening <the> yard", category="green")
@@ -563,9 +525,9 @@ async def test_browse_by_category_paging_and_search(port: PortHarness, seed: See
 
 
 async def test_committee_desk_in_the_group_chat_continues_in_private(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
+    director = await setup_committee(port, seed)
     await _bind_committee_chat(director)
-    bob = await _resident(port, seed, 1002, "Bob", "102")
+    bob = await resident(port, seed, 1002, "Bob", "102")
     await _propose(bob, "加装电梯")
     alert = port.messenger.chats[COMMITTEE_CHAT][-1]
     assert "新议题 #1「加装电梯」" in alert.text
@@ -580,8 +542,8 @@ async def test_committee_desk_in_the_group_chat_continues_in_private(port: PortH
 
 
 async def test_export_csv_and_settings(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    await _resident(port, seed, 1002, "Bob", "102")
+    director = await setup_committee(port, seed)
+    await resident(port, seed, 1002, "Bob", "102")
     await seed.topic(1002, "加装电梯")
     await director.send("/committee")
     await director.press("💬 议题处理")
@@ -598,7 +560,7 @@ async def test_export_csv_and_settings(port: PortHarness, seed: Seed) -> None:
 
 
 async def test_committee_edits_categories(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed, adults=1000)
+    director = await setup_committee(port, seed, adults=1000)
     await director.send("/committee")
     await director.press("💬 议题处理")
     await director.press("📂 分类")
@@ -608,7 +570,7 @@ async def test_committee_edits_categories(port: PortHarness, seed: Seed) -> None
     await director.press("停车")
     await director.press("🚫 停用")
     assert "🚫 停车" in director.last.labels
-    alice = await _resident(port, seed, 1001, "Alice", "101", language="en")
+    alice = await resident(port, seed, 1001, "Alice", "101", language="en")
     await alice.send("/propose")
     await alice.send("Too many tenants")
     await alice.send("Flat 501 is let to twelve people.")
@@ -616,8 +578,8 @@ async def test_committee_edits_categories(port: PortHarness, seed: Seed) -> None
 
 
 async def test_card_and_lists_stay_within_telegram_limits(port: PortHarness, seed: Seed) -> None:
-    director = await _setup(port, seed)
-    await _resident(port, seed, 1002, "B" * 64, "102")
+    director = await setup_committee(port, seed)
+    await resident(port, seed, 1002, "B" * 64, "102")
     topic_id = await seed.topic(1002, "标" * 80, description="长" * 2000)
     await _answer(director, topic_id, "答" * 2000)
     bob = port.user(1002, "B")
