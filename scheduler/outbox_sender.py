@@ -15,6 +15,9 @@ from storage import outbox
 
 log = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 5  # a network failure is tried again this many times in all, then the row is marked failed
+TRANSIENT_RETRY = timedelta(seconds=30)
+
 
 class OutboxSender:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], messenger: Messenger, clock: Clock,
@@ -60,9 +63,14 @@ class OutboxSender:
                     await session.commit()
                 continue
             except SendError as exc:
-                log.info("outbox %s to %s refused: %s", row.id, row.chat_id, exc.description)
                 async with self.sessions() as session:
-                    await outbox.mark_failed(session, row.id, exc.description)
+                    if not exc.permanent and row.attempts + 1 < MAX_ATTEMPTS:  # +1: the claim counted one
+                        log.warning("outbox %s to %s: %s; trying again later", row.id, row.chat_id, exc.description)
+                        until = self.clock.now() + TRANSIENT_RETRY
+                        await outbox.postpone(session, row.id, until, exc.description)
+                    else:
+                        log.info("outbox %s to %s refused: %s", row.id, row.chat_id, exc.description)
+                        await outbox.mark_failed(session, row.id, exc.description)
                     await session.commit()
                 continue
             async with self.sessions() as session:

@@ -91,3 +91,26 @@ async def test_message_claimed_by_a_dead_worker_is_sent_later(app: Linli, clock:
     assert await sender.drain_once() == 0  # still claimed, within the grace period
     clock.advance(timedelta(minutes=11))
     assert await sender.drain_once() == 1
+
+
+async def test_network_failure_is_retried_then_given_up(app: Linli, clock: FrozenClock) -> None:
+    await _queue(app, "a")
+    messenger = FakeMessenger(fail_with=SendError("connection reset", permanent=False))
+    sender = OutboxSender(app.sessions, messenger, clock)
+    assert await sender.drain_once() == 0
+    clock.advance(timedelta(seconds=31))
+    assert await sender.drain_once() == 1  # the blip passed: the message still goes out
+    assert [m.text for m in messenger.sent] == ["hello a"]
+
+    await _queue(app, "b")
+
+    class Down(FakeMessenger):
+        async def perform(self, action: Action) -> Sent:
+            raise SendError("network down", permanent=False)
+
+    down = OutboxSender(app.sessions, Down(), clock)
+    for _ in range(10):
+        await down.drain_once()
+        clock.advance(timedelta(seconds=31))
+    async with app.sessions() as session:
+        assert await outbox.pending_count(session) == 0  # given up after a bounded number of tries
