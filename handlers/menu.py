@@ -87,8 +87,7 @@ async def show_me(ctx: Context) -> None:
         return
     address = await homes.household_label(ctx.session, resident.household_id) if resident.household_id else "—"
     roles = sorted(await residents.roles_of(ctx.session, resident.id or 0))
-    role_names = "、".join(ctx.t(f"role.{role.value}") for role in roles) if ctx.lang == "zh-Hans" else \
-        ", ".join(ctx.t(f"role.{role.value}") for role in roles)
+    role_names = ctx.t("common.list_separator").join(ctx.t(f"role.{role.value}") for role in roles)
     ctx.show(ctx.t("me.card", name=esc(resident.display_name), address=esc(address),
                    adult=ctx.t("common.yes" if resident.is_adult else "common.no"),
                    verified=ctx.t("me.verified" if resident.verified else "me.unverified"),

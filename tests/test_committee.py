@@ -79,11 +79,13 @@ async def test_bind_only_in_groups(port: PortHarness, seed: Seed) -> None:
 
 async def test_resident_deletes_their_data(port: PortHarness, seed: Seed) -> None:
     await seed.roster()
-    await seed.resident(1001, "Wang", household=("1", "1", "101"), language="en")
+    await seed.resident(1001, "Wang", household=("1", "1", "101"), language="en",
+                        roles=(Role.RESIDENT, Role.BUILDING_LEADER))
     wang = port.user(1001, "Wang", language="en")
     await wang.send("/menu")
     await wang.press("👤 Me")
     assert "Wang" in wang.last.text and "1-1-101" in wang.last.text
+    assert "Roles: building leader, resident" in wang.last.text
     await wang.press("🗑 Delete my personal data")
     await wang.press("Yes, delete")
     assert "has been deleted" in wang.last.text
