@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -29,14 +30,22 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class UpdateTracker:
-    """Which updates have been fully handled (tests and the sandbox wait on it)."""
+    """Which recent updates have been fully handled (tests and the sandbox wait on it).
 
+    Only the newest ``keep`` ids are remembered, so a bot that runs for months does not grow.
+    """
+
+    keep: int = 10_000
     done: set[int] = field(default_factory=set)
+    order: deque[int] = field(default_factory=deque)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def mark(self, update_id: int) -> None:
         async with self.changed:
             self.done.add(update_id)
+            self.order.append(update_id)
+            while len(self.order) > self.keep:
+                self.done.discard(self.order.popleft())
             self.changed.notify_all()
 
     async def wait(self, update_id: int, timeout: float = 10.0) -> None:

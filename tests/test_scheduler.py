@@ -27,3 +27,13 @@ async def test_jobs_have_fixed_ids_and_survive_failures() -> None:
     finally:
         scheduler.shutdown(wait=False)
     assert runs.count("broken") >= 2 and runs.count("ok") >= 2
+
+
+async def test_update_tracker_forgets_old_updates() -> None:
+    from bot.app import UpdateTracker
+
+    tracker = UpdateTracker(keep=3)
+    for update_id in range(1, 6):
+        await tracker.mark(update_id)
+    assert tracker.done == {3, 4, 5}
+    await tracker.wait(5, timeout=0.1)
