@@ -15,7 +15,7 @@ from bot.config import Settings
 from core.clock import Clock, SystemClock
 from core.errors import DomainError
 from handlers import build_dispatcher
-from handlers.callbacks import ButtonCodec, codec_for_token
+from handlers.buttons import ButtonCodec, codec_for_token
 from handlers.context import Context, Options
 from handlers.i18n import Translator, pick_language
 from handlers.port import AnswerButton, EditText, Incoming, Messenger, Reply, SendError, SendText
@@ -72,6 +72,7 @@ class Linli:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.community_id: int | None = None
         self.attached = asyncio.Event()  # set once a door is sending
+        self.bot_username: str | None = None  # commands addressed to another bot (/start@other_bot) are not ours
         self.options = Options(default_language=settings.default_language,
                                code_tries_per_hour=settings.code_tries_per_hour)
 
@@ -87,8 +88,9 @@ class Linli:
             await session.commit()
             self.community_id = community.id
 
-    def attach(self, messenger: Messenger) -> None:
-        """Start sending the outbox through a door's messenger."""
+    def attach(self, messenger: Messenger, username: str | None = None) -> None:
+        """Start sending the outbox through a door's messenger; ``username`` is the bot's own (from getMe)."""
+        self.bot_username = username or self.bot_username
         self.outbox = OutboxSender(self.sessions, messenger, self.clock)
         self.outbox.start()
         self.attached.set()
@@ -154,7 +156,8 @@ class Linli:
         state = await conversations.load(session, incoming.sender.user_id, incoming.chat_id)
         return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
                        codec=self.codec, community=community, resident=resident, lang=lang, state=state,
-                       committee=await residents.is_committee(session, resident), options=self.options)
+                       committee=await residents.is_committee(session, resident), options=self.options,
+                       bot_username=self.bot_username)
 
     @staticmethod
     def _explain(ctx: Context, error: DomainError) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import CommitteeHome, DeskHome, OpenMenu
 from handlers.port import SendDocument
 from handlers.router import Router
 from handlers.text import esc
@@ -16,12 +18,25 @@ router = Router("committee")
 GRANTABLE = tuple(role.value for role in Role)
 
 
+class JoinRequests(Tap, prefix="cr"):
+    pass
+
+
+class InviteCodes(Tap, prefix="cc"):
+    pass
+
+
+class DecideJoin(Tap, prefix="jd"):
+    request_id: int
+    approve: bool
+
+
 def _home_keyboard(ctx: Context) -> list:
     return [
-        [ctx.button(ctx.t("committee.requests"), "cm", "requests")],
-        [ctx.button(ctx.t("committee.codes"), "cm", "codes")],
-        [ctx.button(ctx.t("committee.topics"), "tq", "home")],
-        [ctx.button(ctx.t("menu.back"), "m", "main")],
+        [ctx.button(ctx.t("committee.requests"), JoinRequests())],
+        [ctx.button(ctx.t("committee.codes"), InviteCodes())],
+        [ctx.button(ctx.t("committee.topics"), DeskHome())],
+        [ctx.button(ctx.t("menu.back"), OpenMenu())],
     ]
 
 
@@ -38,49 +53,49 @@ async def _show_home(ctx: Context) -> None:
                    pending=stats.pending_requests, chat=bound), _home_keyboard(ctx))
 
 
-@router.button("cm", committee=True, groups=True)
-async def committee_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
+@router.button(CommitteeHome, committee=True, groups=True)
+async def committee_home(ctx: Context, tap: CommitteeHome) -> None:
     ctx.toast()
-    if action == "home":
-        await _show_home(ctx)
-    elif action == "requests":
-        await _show_requests(ctx)
-    elif action == "codes":
-        codes = await roster.open_codes(ctx.session, ctx.community.id or 0)
-        if not codes:
-            ctx.say(ctx.t("committee.no_codes"))
-            return
-        ctx.reply.add(SendDocument(chat_id=ctx.chat_id, file_name="linli-invite-codes.csv",
-                                   content=roster.codes_csv(codes).encode("utf-8-sig"),
-                                   caption=ctx.t("committee.codes_caption", count=len(codes))))
-    else:
-        raise NotFound()
+    await _show_home(ctx)
+
+
+@router.button(JoinRequests, committee=True, groups=True)
+async def join_requests(ctx: Context, tap: JoinRequests) -> None:
+    ctx.toast()
+    await _show_requests(ctx)
+
+
+@router.button(InviteCodes, committee=True, groups=True)
+async def invite_codes(ctx: Context, tap: InviteCodes) -> None:
+    ctx.toast()
+    codes = await roster.open_codes(ctx.session, ctx.community.id or 0)
+    if not codes:
+        ctx.say(ctx.t("committee.no_codes"))
+        return
+    ctx.reply.add(SendDocument(chat_id=ctx.chat_id, file_name="linli-invite-codes.csv",
+                               content=roster.codes_csv(codes).encode("utf-8-sig"),
+                               caption=ctx.t("committee.codes_caption", count=len(codes))))
 
 
 async def _show_requests(ctx: Context) -> None:
     pending = await committee_admin.pending_requests(ctx.session, ctx.community.id or 0)
     if not pending:
-        ctx.show(ctx.t("committee.no_requests"), [[ctx.button(ctx.t("menu.back"), "cm", "home")]])
+        ctx.show(ctx.t("committee.no_requests"), [[ctx.button(ctx.t("menu.back"), CommitteeHome())]])
         return
     rows = []
     lines = [ctx.t("committee.requests_title", count=len(pending))]
     for request in pending[:10]:
         lines.append(ctx.t("committee.request_line", name=esc(request.display_name),
                            address=esc(request.address or "—"), user_id=request.telegram_user_id))
-        rows.append([ctx.button("✅ " + request.display_name[:20], "jd", request.id, "a"),
-                     ctx.button("✖️ " + request.display_name[:20], "jd", request.id, "r")])
-    rows.append([ctx.button(ctx.t("menu.back"), "cm", "home")])
+        rows.append([ctx.button("✅ " + request.display_name[:20], DecideJoin(request.id or 0, True)),
+                     ctx.button("✖️ " + request.display_name[:20], DecideJoin(request.id or 0, False))])
+    rows.append([ctx.button(ctx.t("menu.back"), CommitteeHome())])
     ctx.show("\n".join(lines), rows)
 
 
-@router.button("jd", committee=True, groups=True)
-async def decide_join(ctx: Context) -> None:
-    assert ctx.payload is not None
-    request_id, verdict = ctx.payload.int(0), ctx.payload.str(1)
-    if verdict not in ("a", "r"):
-        raise InvalidInput("errors.stale_button")
+@router.button(DecideJoin, committee=True, groups=True)
+async def decide_join(ctx: Context, tap: DecideJoin) -> None:
+    request_id, verdict = tap.request_id, "a" if tap.approve else "r"
     pending = await committee_admin.get_request(ctx.session, request_id)
     household = None
     if verdict == "a" and pending.address:
@@ -100,7 +115,7 @@ async def decide_join(ctx: Context) -> None:
     await ctx.notify(request.telegram_user_id, ctx.t_in(request.language, message,
                                                         community=esc(ctx.community.name)),
                      f"join-decided:{request.id}",
-                     [[ctx.button(ctx.t_in(request.language, "menu.open"), "m", "main")]])
+                     [[ctx.button(ctx.t_in(request.language, "menu.open"), OpenMenu())]])
 
 
 @router.command("bind", committee=True, groups=True)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.errors import StaleButton
-from handlers.callbacks import ButtonCodec, Payload
+from handlers.buttons import ButtonCodec, Tap
 from handlers.i18n import Translator
 from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
 from storage import conversations, outbox
@@ -42,7 +42,7 @@ class Context:
     state: ConversationState | None
     committee: bool = False
     options: Options = field(default_factory=Options)
-    payload: Payload | None = None
+    bot_username: str | None = None
     reply: Reply = field(default_factory=Reply)
     answered: bool = False
     queued: bool = False  # something went into the outbox: wake the sender after commit
@@ -61,6 +61,12 @@ class Context:
         return self.incoming.chat_kind is ChatKind.PRIVATE
 
     @property
+    def addressed_to_us(self) -> bool:
+        """False for ``/start@other_bot``: a command meant for another bot in the same group."""
+        mention = self.incoming.mention
+        return mention is None or self.bot_username is None or mention.lower() == self.bot_username.lower()
+
+    @property
     def verified(self) -> bool:
         return self.resident is not None and self.resident.verified
 
@@ -74,8 +80,8 @@ class Context:
     def t_in(self, lang: str, key: str, /, **params: Any) -> str:
         return self.translator(lang, key, **params)
 
-    def button(self, label: str, prefix: str, *fields: object) -> Button:
-        return Button(text=label, data=self.codec.pack(prefix, *fields))
+    def button(self, label: str, tap: Tap) -> Button:
+        return Button(text=label, data=self.codec.pack(tap))
 
     def say(self, text: str, buttons: Keyboard | None = None, chat_id: int | None = None) -> None:
         self.reply.add(SendText(chat_id=self.chat_id if chat_id is None else chat_id, text=text, buttons=buttons))
@@ -108,11 +114,17 @@ class Context:
     def form_data(self) -> dict[str, Any]:
         return self.state.data if self.state else {}
 
-    def require_form(self, flow: str, version: int | None = None) -> ConversationState:
+    @property
+    def form_ref(self) -> str:
+        """What a button of the current form step carries (see :meth:`require_form`)."""
+        assert self.state is not None
+        return self.state.ref
+
+    def require_form(self, flow: str, ref: str | None = None) -> ConversationState:
         """The user's current form of ``flow``; a button from an older step or another form is stale."""
         if self.state is None or self.state.flow != flow:
             raise StaleButton()
-        if version is not None and self.state.version != version:
+        if ref is not None and self.state.ref != ref:
             raise StaleButton()
         return self.state
 

@@ -1,31 +1,68 @@
-"""Councils (议事团) on the committee's desk: create, members, and referring a topic to one.
-
-These actions travel under the desk's ``tq`` prefix; ``handlers.topics_committee`` dispatches to them.
-"""
+"""Councils (议事团) on the committee's desk: create, members, and referring a topic to one."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import CouncilTopics, DeskHome, DeskTopic
 from handlers.port import Keyboard
+from handlers.router import Router
 from handlers.text import clip, esc
 from handlers.topic_desk_form import ask, show_desk_card
 from storage import councils, topics
 
+router = Router("councils")
+desk = router.committee_button
+
+FORM = "desk_council"  # typed council names and member searches
 MEMBER_BUTTONS = 6
 
 
-async def _list(ctx: Context) -> None:
+class Councils(Tap, prefix="k"):
+    pass
+
+
+class ShowCouncil(Tap, prefix="kv"):
+    council_id: int
+
+
+class NewCouncil(Tap, prefix="kn"):
+    pass
+
+
+class FindMember(Tap, prefix="kf"):
+    council_id: int
+
+
+class AddMember(Tap, prefix="ka"):
+    council_id: int
+    resident_id: int
+
+
+class RemoveMember(Tap, prefix="kr"):
+    council_id: int
+    resident_id: int
+
+
+class PickCouncil(Tap, prefix="kp"):
+    topic_id: int
+
+
+class ReferTopic(Tap, prefix="kk"):
+    topic_id: int
+    council_id: int
+
+
+@desk(Councils)
+async def list_councils(ctx: Context, tap: Councils) -> None:
     found = await councils.councils(ctx.session, ctx.community.id or 0)
     lines = [ctx.t("topics.council.list_title")]
     lines += [ctx.t("topics.council.list_line", name=esc(c.name), members=n) for c, n in found] or \
         [ctx.t("topics.council.none")]
-    rows: Keyboard = [[ctx.button(clip(c.name, 30), "tq", "cv", c.id)] for c, _ in found[:6]]
-    rows.append([ctx.button(ctx.t("topics.council.new"), "tq", "cnew")])
-    rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    rows: Keyboard = [[ctx.button(clip(c.name, 30), ShowCouncil(c.id or 0))] for c, _ in found[:6]]
+    rows.append([ctx.button(ctx.t("topics.council.new"), NewCouncil())])
+    rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
     ctx.show("\n".join(lines), rows)
 
@@ -39,72 +76,74 @@ async def show_council(ctx: Context, council_id: int, *, new_message: bool = Fal
     if shown.topics:
         lines.append(ctx.t("topics.council.topics"))
         lines += [f"· #{row.id} {esc(clip(row.title, 60))}" for row in shown.topics]
-    remove = [ctx.button(ctx.t("topics.council.remove", name=clip(m.display_name, 16)), "tq", "mr", council_id, m.id)
-              for m in shown.members[:MEMBER_BUTTONS]]
-    rows: Keyboard = [[ctx.button(ctx.t("topics.council.add"), "tq", "mf", council_id)]]
+    remove = [ctx.button(ctx.t("topics.council.remove", name=clip(m.display_name, 16)),
+                         RemoveMember(council_id, m.id or 0)) for m in shown.members[:MEMBER_BUTTONS]]
+    rows: Keyboard = [[ctx.button(ctx.t("topics.council.add"), FindMember(council_id))]]
     rows += [remove[i:i + 2] for i in range(0, len(remove), 2)]
-    rows.append([ctx.button(ctx.t("topics.desk.councils"), "tq", "co")])
+    rows.append([ctx.button(ctx.t("topics.desk.councils"), Councils())])
     text = "\n".join(lines)
     ctx.show(text, rows, new=new_message)
 
 
-async def _view(ctx: Context) -> None:
-    assert ctx.payload is not None
+@desk(ShowCouncil)
+async def view_council(ctx: Context, tap: ShowCouncil) -> None:
     ctx.toast()
-    await show_council(ctx, ctx.payload.int(1))
+    await show_council(ctx, tap.council_id)
 
 
-async def _new(ctx: Context) -> None:
-    await ask(ctx, {"do": "council", "id": 0})
+@desk(NewCouncil)
+async def new_council(ctx: Context, tap: NewCouncil) -> None:
+    await ask(ctx, {"do": "council", "id": 0}, flow=FORM)
 
 
-async def _find_member(ctx: Context) -> None:
-    assert ctx.payload is not None
-    council = await councils.get_council(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
-    await ask(ctx, {"do": "member", "id": council.id}, council=esc(council.name))
+@desk(FindMember)
+async def find_member(ctx: Context, tap: FindMember) -> None:
+    council = await councils.get_council(ctx.session, ctx.community.id or 0, tap.council_id)
+    await ask(ctx, {"do": "member", "id": council.id}, flow=FORM, council=esc(council.name))
 
 
-async def _add_member(ctx: Context) -> None:
-    assert ctx.payload is not None
-    council_id = ctx.payload.int(1)
+@desk(AddMember)
+async def add_member(ctx: Context, tap: AddMember) -> None:
+    council_id = tap.council_id
     added = await councils.add_member(ctx.session, community=ctx.community, council_id=council_id,
-                                      resident_id=ctx.payload.int(2), actor=ctx.resident, now=ctx.now())
+                                      resident_id=tap.resident_id, actor=ctx.resident, now=ctx.now())
     if added is not None:
         council = await councils.get_council(ctx.session, ctx.community.id or 0, council_id)
         await ctx.notify(added.telegram_user_id,
                          ctx.t_in(added.language, "topics.council.you_joined", council=esc(council.name)),
                          f"council-join:{council_id}:{added.id}:{int(ctx.now().timestamp())}",
-                         [[ctx.button(ctx.t_in(added.language, "topics.home.council"), "tp", "ls", "k", 0, 0)]])
+                         [[ctx.button(ctx.t_in(added.language, "topics.home.council"), CouncilTopics())]])
     ctx.toast(ctx.t("topics.council.added" if added else "topics.council.already"))
     await show_council(ctx, council_id)
 
 
-async def _remove_member(ctx: Context) -> None:
-    assert ctx.payload is not None
-    council_id = ctx.payload.int(1)
+@desk(RemoveMember)
+async def remove_member(ctx: Context, tap: RemoveMember) -> None:
+    council_id = tap.council_id
     await councils.remove_member(ctx.session, community=ctx.community, council_id=council_id,
-                                 resident_id=ctx.payload.int(2), actor=ctx.resident, now=ctx.now())
+                                 resident_id=tap.resident_id, actor=ctx.resident, now=ctx.now())
     ctx.toast(ctx.t("topics.desk.done"))
     await show_council(ctx, council_id)
 
 
-async def _refer_pick(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@desk(PickCouncil)
+async def pick_council(ctx: Context, tap: PickCouncil) -> None:
+    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     found = await councils.councils(ctx.session, ctx.community.id or 0)
-    rows: Keyboard = [[ctx.button(f"🏛 {clip(c.name, 30)} ({n})", "tq", "rk", topic.id, c.id)] for c, n in found[:6]]
+    rows: Keyboard = [[ctx.button(f"🏛 {clip(c.name, 30)} ({n})", ReferTopic(topic.id or 0, c.id or 0))]
+                      for c, n in found[:6]]
     if not found:
-        rows.append([ctx.button(ctx.t("topics.council.new"), "tq", "cnew")])
-    rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic.id)])
+        rows.append([ctx.button(ctx.t("topics.council.new"), NewCouncil())])
+    rows.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))])
     ctx.toast()
     ctx.show(ctx.t("topics.council.pick" if found else "topics.council.none_yet", id=topic.id,
                    title=esc(topic.title)), rows)
 
 
-async def _refer(ctx: Context) -> None:
-    assert ctx.payload is not None
-    referral = await councils.refer(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
-                                    council_id=ctx.payload.int(2), actor=ctx.resident, now=ctx.now())
+@desk(ReferTopic)
+async def refer_topic(ctx: Context, tap: ReferTopic) -> None:
+    referral = await councils.refer(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+                                    council_id=tap.council_id, actor=ctx.resident, now=ctx.now())
     change = referral.change
     await view.tell_change(ctx, change)
     await view.tell(ctx, referral.members, change.topic, "topics.note.council_seat",
@@ -113,29 +152,25 @@ async def _refer(ctx: Context) -> None:
     await show_desk_card(ctx, change.topic.id or 0)
 
 
-async def _typed_council(ctx: Context, data: dict[str, Any]) -> None:
+@router.form(FORM, committee=True)
+async def council_input(ctx: Context) -> None:
+    state = ctx.require_form(FORM)
+    if state.data.get("do") == "member":
+        await _typed_member(ctx, int(state.data["id"]))
+        return
     council = await councils.create(ctx.session, community=ctx.community, actor=ctx.resident,
                                     name=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
     await show_council(ctx, council.id or 0, new_message=True)
 
 
-async def _typed_member(ctx: Context, data: dict[str, Any]) -> None:
-    council_id = int(data["id"])
+async def _typed_member(ctx: Context, council_id: int) -> None:
     found = await councils.find_residents(ctx.session, ctx.community.id or 0, ctx.incoming.text or "")
     if not found:
         ctx.say(ctx.t("topics.council.nobody"))  # the form stays open: try another name
         return
     await ctx.clear_form()
-    rows: Keyboard = [[ctx.button(f"➕ {clip(r.display_name, 30)}", "tq", "ma", council_id, r.id)] for r in found]
-    rows.append([ctx.button(ctx.t("menu.back"), "tq", "cv", council_id)])
+    rows: Keyboard = [[ctx.button(f"➕ {clip(r.display_name, 30)}", AddMember(council_id, r.id or 0))] for r in found]
+    rows.append([ctx.button(ctx.t("menu.back"), ShowCouncil(council_id))])
     ctx.say(ctx.t("topics.council.found"), rows)
 
-
-ACTIONS: dict[str, Callable[[Context], Awaitable[None]]] = {
-    "co": _list, "cv": _view, "cnew": _new, "mf": _find_member, "ma": _add_member, "mr": _remove_member,
-    "rc": _refer_pick, "rk": _refer,
-}
-TYPED: dict[str, Callable[[Context, dict[str, Any]], Awaitable[None]]] = {
-    "council": _typed_council, "member": _typed_member,
-}

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from core.errors import StaleButton
 from handlers import menu
+from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.i18n import LANGUAGES
+from handlers.links import LanguagePicker, OpenMenu
 from handlers.router import Router
 from storage import residents
 
 router = Router("language")
 
 
+class SetLanguage(Tap, prefix="ls"):
+    code: str
+
+
 def _picker(ctx: Context) -> list:
-    return [[ctx.button(ctx.t(f"language.{code}"), "lg", "set", code) for code in LANGUAGES],
-            [ctx.button(ctx.t("menu.back"), "m", "main")]]
+    return [[ctx.button(ctx.t(f"language.{code}"), SetLanguage(code)) for code in LANGUAGES],
+            [ctx.button(ctx.t("menu.back"), OpenMenu())]]
 
 
 @router.command("lang", "language")
@@ -22,14 +28,15 @@ async def lang_command(ctx: Context) -> None:
     ctx.say(ctx.t("language.choose"), _picker(ctx))
 
 
-@router.button("lg")
-async def lang_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    if ctx.payload.str(0) == "pick":
-        ctx.toast()
-        ctx.show(ctx.t("language.choose"), _picker(ctx))
-        return
-    code = ctx.payload.str(1)
+@router.button(LanguagePicker)
+async def pick_language(ctx: Context, tap: LanguagePicker) -> None:
+    ctx.toast()
+    ctx.show(ctx.t("language.choose"), _picker(ctx))
+
+
+@router.button(SetLanguage)
+async def set_language(ctx: Context, tap: SetLanguage) -> None:
+    code = tap.code
     if code not in LANGUAGES:
         raise StaleButton()
     ctx.lang = code

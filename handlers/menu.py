@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import CommitteeHome, LanguagePicker, OpenMenu, TopicsHome
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
@@ -11,21 +13,38 @@ from storage import residents
 
 router = Router("menu")
 
-# (catalog key of the label, button prefix, field) — a feature's home screen answers its prefix.
-MAIN_ENTRIES: tuple[tuple[str, str, str], ...] = (
-    ("menu.topics", "tp", "home"),
-    ("menu.events", "m", "soon"),
-    ("menu.votes", "m", "soon"),
-    ("menu.me", "m", "me"),
+
+class ComingSoon(Tap, prefix="ms"):
+    pass
+
+
+class ShowMe(Tap, prefix="me"):
+    pass
+
+
+class AskForget(Tap, prefix="mf"):
+    pass
+
+
+class ConfirmForget(Tap, prefix="mx"):
+    pass
+
+
+# (catalog key of the label, the button) — a feature's home screen answers its button.
+MAIN_ENTRIES: tuple[tuple[str, Tap], ...] = (
+    ("menu.topics", TopicsHome()),
+    ("menu.events", ComingSoon()),
+    ("menu.votes", ComingSoon()),
+    ("menu.me", ShowMe()),
 )
 
 
 def main_keyboard(ctx: Context) -> Keyboard:
-    buttons = [ctx.button(ctx.t(label), prefix, field) for label, prefix, field in MAIN_ENTRIES]
+    buttons = [ctx.button(ctx.t(label), tap) for label, tap in MAIN_ENTRIES]
     rows: Keyboard = [buttons[:2], buttons[2:]]
     if ctx.committee:
-        rows.append([ctx.button(ctx.t("menu.committee"), "cm", "home")])
-    rows.append([ctx.button(ctx.t("menu.language"), "lg", "pick")])
+        rows.append([ctx.button(ctx.t("menu.committee"), CommitteeHome())])
+    rows.append([ctx.button(ctx.t("menu.language"), LanguagePicker())])
     return rows
 
 
@@ -49,38 +68,45 @@ async def help_command(ctx: Context) -> None:
     text = ctx.t("help.resident") + "\n\n" + ctx.t("topics.help")
     if ctx.committee:
         text += "\n\n" + ctx.t("help.committee") + "\n" + ctx.t("topics.help_committee")
-    ctx.say(text, [[ctx.button(ctx.t("menu.back"), "m", "main")]])
+    ctx.say(text, [[ctx.button(ctx.t("menu.back"), OpenMenu())]])
 
 
-@router.button("m")
-async def menu_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    target = ctx.payload.str(0)
-    if target == "main":
-        ctx.toast()
-        await show_main(ctx)
-    elif target == "soon":
-        ctx.toast(ctx.t("menu.coming_soon"), alert=True)
-    elif target == "me":
-        ctx.toast()
-        await show_me(ctx)
-    elif target == "forget":
-        ctx.toast()
-        ctx.show(ctx.t("me.forget_confirm"), [
-            [ctx.button(ctx.t("me.forget_yes"), "m", "forget_yes")],
-            [ctx.button(ctx.t("menu.back"), "m", "me")]])
-    elif target == "forget_yes":
-        if ctx.resident is not None:
-            await residents.forget(ctx.session, ctx.resident, ctx.now())
-            ctx.resident = None
-        ctx.toast()
-        ctx.show(ctx.t("me.forgotten"))
-    else:
-        ctx.toast(ctx.t("errors.stale_button"), alert=True)
+@router.button(OpenMenu)
+async def open_menu(ctx: Context, tap: OpenMenu) -> None:
+    ctx.toast()
+    await show_main(ctx)
+
+
+@router.button(ComingSoon)
+async def coming_soon(ctx: Context, tap: ComingSoon) -> None:
+    ctx.toast(ctx.t("menu.coming_soon"), alert=True)
+
+
+@router.button(ShowMe)
+async def me_button(ctx: Context, tap: ShowMe) -> None:
+    ctx.toast()
+    await show_me(ctx)
+
+
+@router.button(AskForget)
+async def ask_forget(ctx: Context, tap: AskForget) -> None:
+    ctx.toast()
+    ctx.show(ctx.t("me.forget_confirm"), [
+        [ctx.button(ctx.t("me.forget_yes"), ConfirmForget())],
+        [ctx.button(ctx.t("menu.back"), ShowMe())]])
+
+
+@router.button(ConfirmForget)
+async def confirm_forget(ctx: Context, tap: ConfirmForget) -> None:
+    if ctx.resident is not None:
+        await residents.forget(ctx.session, ctx.resident, ctx.now())
+        ctx.resident = None
+    ctx.toast()
+    ctx.show(ctx.t("me.forgotten"))
 
 
 async def show_me(ctx: Context) -> None:
-    back = [[ctx.button(ctx.t("menu.language"), "lg", "pick")], [ctx.button(ctx.t("menu.back"), "m", "main")]]
+    back = [[ctx.button(ctx.t("menu.language"), LanguagePicker())], [ctx.button(ctx.t("menu.back"), OpenMenu())]]
     resident = ctx.resident
     if resident is None:
         ctx.show(ctx.t("me.guest"), back)
@@ -93,7 +119,7 @@ async def show_me(ctx: Context) -> None:
                    verified=ctx.t("me.verified" if resident.verified else "me.unverified"),
                    roles=role_names or "—", language=ctx.t(f"language.{resident.language}"),
                    user_id=resident.telegram_user_id),
-             [*back[:1], [ctx.button(ctx.t("me.forget"), "m", "forget")], *back[1:]])
+             [*back[:1], [ctx.button(ctx.t("me.forget"), AskForget())], *back[1:]])
 
 
 async def fallback(ctx: Context) -> None:
@@ -102,8 +128,8 @@ async def fallback(ctx: Context) -> None:
         ctx.toast(ctx.t("errors.stale_button"), alert=True)
     elif ctx.incoming.command is not None:
         ctx.say(ctx.t("errors.unknown_command", command=esc(ctx.incoming.command)),
-                [[ctx.button(ctx.t("menu.open"), "m", "main")]])
+                [[ctx.button(ctx.t("menu.open"), OpenMenu())]])
     elif ctx.incoming.attachment is not None:
-        ctx.say(ctx.t("errors.unexpected_attachment"), [[ctx.button(ctx.t("menu.open"), "m", "main")]])
+        ctx.say(ctx.t("errors.unexpected_attachment"), [[ctx.button(ctx.t("menu.open"), OpenMenu())]])
     else:
-        ctx.say(ctx.t("errors.free_text"), [[ctx.button(ctx.t("menu.open"), "m", "main")]])
+        ctx.say(ctx.t("errors.free_text"), [[ctx.button(ctx.t("menu.open"), OpenMenu())]])

@@ -64,6 +64,14 @@ class Incoming:
         return head.split("@", 1)[0].lower() or None
 
     @property
+    def mention(self) -> str | None:
+        """``"other_bot"`` for ``/start@other_bot``: the bot a command is addressed to, if it names one."""
+        if self.command is None or self.text is None:
+            return None
+        head = self.text.split(maxsplit=1)[0]
+        return head.split("@", 1)[1] or None if "@" in head else None
+
+    @property
     def args(self) -> str:
         """What follows the command: ``"ABC"`` for ``/start ABC``."""
         if self.command is None or self.text is None:

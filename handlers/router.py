@@ -1,4 +1,4 @@
-"""Routes: commands, button prefixes and forms, each with its guard where it is registered.
+"""Routes: commands, typed buttons and forms, each registered once with its guard.
 
 ``handlers.routes()`` lists the feature routers in the order they are tried.
 """
@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from core.errors import CommitteeOnly, NotRegistered, NotVerified
+from handlers.buttons import Tap
 from handlers.context import Context
 
 Handler = Callable[[Context], Awaitable[None]]
+T = TypeVar("T", bound=Tap)
+ButtonHandler = Callable[[Context, T], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class Guard:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    handler: Handler
+    handler: Callable[..., Awaitable[None]]
     guard: Guard
 
 
@@ -41,73 +45,91 @@ class Router:
     def __init__(self, name: str) -> None:
         self.name = name
         self.commands: dict[str, Route] = {}
-        self.buttons: dict[str, Route] = {}
+        self.buttons: dict[type[Tap], Route] = {}
         self.forms: dict[str, Route] = {}
 
     def command(self, *names: str, verified: bool = False, committee: bool = False,
                 groups: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                self.commands[name] = Route(handler, Guard(verified, committee, groups))
+                _add(self.commands, name, Route(handler, Guard(verified, committee, groups)), self.name)
             return handler
         return register
 
-    def button(self, *prefixes: str, verified: bool = False, committee: bool = False,
-               groups: bool = False) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            for prefix in prefixes:
-                self.buttons[prefix] = Route(handler, Guard(verified, committee, groups))
+    def button(self, *kinds: type[T], verified: bool = False, committee: bool = False,
+               groups: bool = False) -> Callable[[ButtonHandler[T]], ButtonHandler[T]]:
+        """``handler(ctx, tap)`` for presses of the button class(es) ``kinds``."""
+        def register(handler: ButtonHandler[T]) -> ButtonHandler[T]:
+            for kind in kinds:
+                _add(self.buttons, kind, Route(handler, Guard(verified, committee, groups)), self.name)
             return handler
         return register
+
+    def committee_button(self, *kinds: type[T]) -> Callable[[ButtonHandler[T]], ButtonHandler[T]]:
+        """A committee member's button: committee only, and it also works in the committee's group chat."""
+        return self.button(*kinds, committee=True, groups=True)
 
     def form(self, flow: str, *, verified: bool = False, committee: bool = False) -> Callable[[Handler], Handler]:
         """Typed text or an attachment while the user's form ``flow`` is open."""
         def register(handler: Handler) -> Handler:
-            self.forms[flow] = Route(handler, Guard(verified, committee))
+            _add(self.forms, flow, Route(handler, Guard(verified, committee)), self.name)
             return handler
         return register
 
 
+def _add(table: dict[Any, Route], key: object, route: Route, owner: str) -> None:
+    if key in table:
+        raise ValueError(f"router {owner} registers {key!r} twice")
+    table[key] = route
+
+
 class Dispatcher:
-    """Finds the route for an update. Unmatched input goes to ``fallback``."""
+    """Finds the route for an update in one look-up. Unmatched input goes to ``fallback``."""
 
     def __init__(self, routers: Iterable[Router], fallback: Handler) -> None:
         self.commands: dict[str, Route] = {}
-        self.buttons: dict[str, Route] = {}
+        self.buttons: dict[type[Tap], Route] = {}
         self.forms: dict[str, Route] = {}
         for router in routers:
             for table, mine in ((self.commands, router.commands), (self.buttons, router.buttons),
                                 (self.forms, router.forms)):
-                clash = table.keys() & mine.keys()
+                clash = table.keys() & mine.keys()  # type: ignore[operator]
                 if clash:
-                    raise ValueError(f"router {router.name} registers {sorted(clash)} again")
-                table.update(mine)
+                    raise ValueError(f"router {router.name} registers {sorted(map(str, clash))} again")
+                table.update(mine)  # type: ignore[attr-defined]
         self.fallback = fallback
 
     def command_names(self) -> list[str]:
         return sorted(self.commands)
 
-    def resolve(self, ctx: Context) -> Route | None:
+    def resolve(self, ctx: Context) -> tuple[Route, Tap | None] | None:
         incoming = ctx.incoming
+        tap: Tap | None = None
         if incoming.is_button:
             assert incoming.callback_data is not None
-            ctx.payload = ctx.codec.unpack(incoming.callback_data)  # StaleButton if forged
-            route = self.buttons.get(ctx.payload.prefix)
+            tap = ctx.codec.unpack(incoming.callback_data)  # StaleButton if forged or unknown
+            route = self.buttons.get(type(tap))
         elif incoming.command is not None:
+            if not ctx.addressed_to_us:
+                return None
             route = self.commands.get(incoming.command)
         elif ctx.state is not None:
             route = self.forms.get(ctx.state.flow)
         else:
             route = None
-        if route is not None and not ctx.in_private and not route.guard.groups:
+        if route is None or (not ctx.in_private and not route.guard.groups):
             return None
-        return route
+        return route, tap
 
     async def dispatch(self, ctx: Context) -> None:
-        route = self.resolve(ctx)
-        if route is None:
-            if ctx.in_private or ctx.incoming.is_button:
+        found = self.resolve(ctx)
+        if found is None:
+            if (ctx.in_private and ctx.addressed_to_us) or ctx.incoming.is_button:
                 await self.fallback(ctx)
             return
+        route, tap = found
         route.guard.check(ctx)
-        await route.handler(ctx)
+        if tap is None:
+            await route.handler(ctx)
+        else:
+            await route.handler(ctx, tap)

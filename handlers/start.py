@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from core.errors import InvalidInput, StaleButton, TooLong
 from handlers import menu
+from handlers.buttons import Tap
+from handlers.committee import DecideJoin
 from handlers.context import Context
+from handlers.links import OpenMenu
 from handlers.router import Router
 from handlers.text import clean_line, esc
 from storage import community as homes
@@ -16,6 +19,35 @@ router = Router("start")
 NAME_LIMIT = 64
 ADDRESS_LIMIT = 64
 REGISTER, JOIN = "register", "join"
+
+
+class EnterCode(Tap, prefix="rc"):
+    pass
+
+
+class AskToJoin(Tap, prefix="rj"):
+    pass
+
+
+class AnswerAdult(Tap, prefix="ra"):
+    flow: str
+    form: str
+    adult: bool
+
+
+class ConfirmForm(Tap, prefix="rk"):
+    flow: str
+    form: str
+
+
+class EditForm(Tap, prefix="re"):
+    flow: str
+    form: str
+
+
+class CancelForm(Tap, prefix="rx"):
+    flow: str
+    form: str
 
 
 @router.command("start")
@@ -31,9 +63,9 @@ async def start(ctx: Context) -> None:
         return
     await ctx.clear_form()
     ctx.say(ctx.t("start.welcome", community=esc(ctx.community.name)), [
-        [ctx.button(ctx.t("start.have_code"), "rg", "code")],
-        [ctx.button(ctx.t("start.ask_to_join"), "rg", "join")],
-        [ctx.button(ctx.t("start.browse"), "m", "main")],
+        [ctx.button(ctx.t("start.have_code"), EnterCode())],
+        [ctx.button(ctx.t("start.ask_to_join"), AskToJoin())],
+        [ctx.button(ctx.t("start.browse"), OpenMenu())],
     ])
 
 
@@ -51,59 +83,83 @@ async def _accept_code(ctx: Context, code: str) -> None:
     except (registration.InvalidCode, registration.CodeUsed, registration.CodeExpired) as error:
         await ctx.set_form(REGISTER, "code")
         ctx.say(ctx.t(error.key, **error.params) + "\n\n" + ctx.t("start.code_try_again"),
-                [[ctx.button(ctx.t("start.ask_to_join"), "rg", "join")]])
+                [[ctx.button(ctx.t("start.ask_to_join"), AskToJoin())]])
         return
     address = await homes.household_label(ctx.session, invite.household_id)
     await ctx.set_form(REGISTER, "name", {"code": invite.code, "address": address})
     ctx.say(ctx.t("start.code_ok", address=esc(address)) + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
 
 
-@router.button("rg")
-async def registration_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
-    if ctx.verified:  # e.g. a second tap on Confirm: say so, leave the message as it is
+def _already_registered(ctx: Context) -> bool:
+    """A second tap on Confirm (or any registration button) after joining: say so, leave the message."""
+    if ctx.verified:
         ctx.toast(ctx.t("start.already_registered"), alert=True)
+        return True
+    return False
+
+
+@router.button(EnterCode)
+async def enter_code(ctx: Context, tap: EnterCode) -> None:
+    if _already_registered(ctx):
         return
-    if action == "code":
-        await ctx.set_form(REGISTER, "code")
-        ctx.toast()
-        ctx.say(ctx.t("start.ask_code"))
-    elif action == "join":
-        if await registration.pending_request(ctx.session, ctx.user_id) is not None:
-            raise registration.RequestPending()
-        await ctx.set_form(JOIN, "name")
-        ctx.toast()
-        ctx.say(ctx.t("join.intro") + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
-    elif action == "adult":
-        flow = ctx.payload.str(1)
-        state = ctx.require_form(flow, ctx.payload.int(2))
-        if state.step != "adult":
-            raise StaleButton()
-        data = state.data | {"adult": ctx.payload.str(3) == "y"}
-        if flow == REGISTER:
-            await ctx.set_form(REGISTER, "confirm", data)
-            _show_confirm(ctx, data, REGISTER)
-        else:
-            await ctx.set_form(JOIN, "address", data)
-            ctx.show(ctx.t("join.ask_address", limit=ADDRESS_LIMIT))
-    elif action == "ok":
-        flow = ctx.payload.str(1)
-        state = ctx.require_form(flow, ctx.payload.int(2))
-        if state.step != "confirm":
-            raise StaleButton()
-        await (_finish_registration(ctx, state.data) if flow == REGISTER else _finish_join(ctx, state.data))
-    elif action == "edit":
-        flow = ctx.payload.str(1)
-        state = ctx.require_form(flow, ctx.payload.int(2))
-        await ctx.set_form(flow, "name", state.data)
-        ctx.show(ctx.t("start.ask_name", limit=NAME_LIMIT))
-    elif action == "no":
-        ctx.require_form(ctx.payload.str(1), ctx.payload.int(2))
-        await ctx.clear_form()
-        ctx.show(ctx.t("start.cancelled"))
-    else:
+    await ctx.set_form(REGISTER, "code")
+    ctx.toast()
+    ctx.say(ctx.t("start.ask_code"))
+
+
+@router.button(AskToJoin)
+async def ask_to_join(ctx: Context, tap: AskToJoin) -> None:
+    if _already_registered(ctx):
+        return
+    if await registration.pending_request(ctx.session, ctx.user_id) is not None:
+        raise registration.RequestPending()
+    await ctx.set_form(JOIN, "name")
+    ctx.toast()
+    ctx.say(ctx.t("join.intro") + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
+
+
+@router.button(AnswerAdult)
+async def answer_adult(ctx: Context, tap: AnswerAdult) -> None:
+    if _already_registered(ctx):
+        return
+    state = ctx.require_form(tap.flow, tap.form)
+    if state.step != "adult":
         raise StaleButton()
+    data = state.data | {"adult": tap.adult}
+    if tap.flow == REGISTER:
+        await ctx.set_form(REGISTER, "confirm", data)
+        _show_confirm(ctx, data, REGISTER)
+    else:
+        await ctx.set_form(JOIN, "address", data)
+        ctx.show(ctx.t("join.ask_address", limit=ADDRESS_LIMIT))
+
+
+@router.button(ConfirmForm)
+async def confirm_form(ctx: Context, tap: ConfirmForm) -> None:
+    if _already_registered(ctx):
+        return
+    state = ctx.require_form(tap.flow, tap.form)
+    if state.step != "confirm":
+        raise StaleButton()
+    await (_finish_registration(ctx, state.data) if tap.flow == REGISTER else _finish_join(ctx, state.data))
+
+
+@router.button(EditForm)
+async def edit_form(ctx: Context, tap: EditForm) -> None:
+    if _already_registered(ctx):
+        return
+    state = ctx.require_form(tap.flow, tap.form)
+    await ctx.set_form(tap.flow, "name", state.data)
+    ctx.show(ctx.t("start.ask_name", limit=NAME_LIMIT))
+
+
+@router.button(CancelForm)
+async def cancel_form(ctx: Context, tap: CancelForm) -> None:
+    if _already_registered(ctx):
+        return
+    ctx.require_form(tap.flow, tap.form)
+    await ctx.clear_form()
+    ctx.show(ctx.t("start.cancelled"))
 
 
 @router.form(REGISTER)
@@ -146,20 +202,19 @@ async def _take_name(ctx: Context, flow: str) -> None:
     name = _one_line(ctx, NAME_LIMIT)
     state = await ctx.set_form(flow, "adult", ctx.form_data() | {"name": name})
     ctx.say(ctx.t("start.ask_adult", name=esc(name)), [[
-        ctx.button(ctx.t("common.yes"), "rg", "adult", flow, state.version, "y"),
-        ctx.button(ctx.t("common.no"), "rg", "adult", flow, state.version, "n"),
+        ctx.button(ctx.t("common.yes"), AnswerAdult(flow, state.ref, True)),
+        ctx.button(ctx.t("common.no"), AnswerAdult(flow, state.ref, False)),
     ]])
 
 
 def _show_confirm(ctx: Context, data: dict, flow: str) -> None:
-    assert ctx.state is not None
-    version = ctx.state.version
+    form = ctx.form_ref
     summary = ctx.t("start.summary", name=esc(data["name"]), address=esc(data.get("address", "")),
                     adult=ctx.t("common.yes" if data.get("adult") else "common.no"))
     ctx.show(summary, [
-        [ctx.button(ctx.t("common.confirm"), "rg", "ok", flow, version)],
-        [ctx.button(ctx.t("common.edit"), "rg", "edit", flow, version),
-         ctx.button(ctx.t("common.cancel"), "rg", "no", flow, version)],
+        [ctx.button(ctx.t("common.confirm"), ConfirmForm(flow, form))],
+        [ctx.button(ctx.t("common.edit"), EditForm(flow, form)),
+         ctx.button(ctx.t("common.cancel"), CancelForm(flow, form))],
     ])
 
 
@@ -197,6 +252,6 @@ async def tell_committee_about_request(ctx: Context, request: registration.JoinR
                         adult=ctx.t_in(lang, "common.yes" if request.is_adult else "common.no"),
                         user_id=request.telegram_user_id)
         await ctx.notify(chat_id, text, f"join:{request.id}:{chat_id}", [[
-            ctx.button(ctx.t_in(lang, "join.approve"), "jd", request.id, "a"),
-            ctx.button(ctx.t_in(lang, "join.reject"), "jd", request.id, "r"),
+            ctx.button(ctx.t_in(lang, "join.approve"), DecideJoin(request.id or 0, True)),
+            ctx.button(ctx.t_in(lang, "join.reject"), DecideJoin(request.id or 0, False)),
         ]])

@@ -1,11 +1,12 @@
-"""Comments under a topic: newest first with paging, writing one, reporting one. Buttons: ``tc:<action>:…``."""
+"""Comments under a topic: newest first with paging, writing one, reporting one."""
 
 from __future__ import annotations
 
 from core import topics as rules
-from core.errors import StaleButton
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import OpenTopic
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
@@ -17,26 +18,39 @@ FLOW = "topic_comment"
 PAGE = 5
 
 
-@router.button("tc")
-async def comments_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
-    if action == "ls":
-        ctx.toast()
-        await show_comments(ctx, ctx.payload.int(1), max(ctx.payload.int(2), 0))
-    elif action == "new":
-        topic_id = ctx.payload.int(1)
-        await topic_comments.check_may_comment(ctx.session, community=ctx.community, topic_id=topic_id,
-                                               resident=ctx.resident)
-        await ctx.set_form(FLOW, "text", {"topic": topic_id})
-        ctx.toast()
-        ctx.say(ctx.t("topics.comment.ask", limit=rules.COMMENT_LIMIT))
-    elif action == "rp":
-        added = await topic_comments.report(ctx.session, community=ctx.community, comment_id=ctx.payload.int(1),
-                                            resident=ctx.resident, now=ctx.now())
-        ctx.toast(ctx.t("topics.comment.reported" if added else "topics.comment.already_reported"), alert=True)
-    else:
-        raise StaleButton()
+class ShowComments(Tap, prefix="cl"):
+    topic_id: int
+    page: int
+
+
+class WriteComment(Tap, prefix="cw"):
+    topic_id: int
+
+
+class ReportComment(Tap, prefix="cp"):
+    comment_id: int
+
+
+@router.button(ShowComments)
+async def comments_page(ctx: Context, tap: ShowComments) -> None:
+    ctx.toast()
+    await show_comments(ctx, tap.topic_id, max(tap.page, 0))
+
+
+@router.button(WriteComment, verified=True)
+async def write_comment(ctx: Context, tap: WriteComment) -> None:
+    await topic_comments.check_may_comment(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+                                           resident=ctx.resident)
+    await ctx.set_form(FLOW, "text", {"topic": tap.topic_id})
+    ctx.toast()
+    ctx.say(ctx.t("topics.comment.ask", limit=rules.COMMENT_LIMIT))
+
+
+@router.button(ReportComment, verified=True)
+async def report_comment(ctx: Context, tap: ReportComment) -> None:
+    added = await topic_comments.report(ctx.session, community=ctx.community, comment_id=tap.comment_id,
+                                        resident=ctx.resident, now=ctx.now())
+    ctx.toast(ctx.t("topics.comment.reported" if added else "topics.comment.already_reported"), alert=True)
 
 
 async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: bool = False) -> None:
@@ -51,16 +65,16 @@ async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: 
         lines.append("")
         lines.append(view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. "))
         if not comment.hidden:
-            reports.append(ctx.button(ctx.t("topics.comment.report", number=number), "tc", "rp", comment.id))
+            reports.append(ctx.button(ctx.t("topics.comment.report", number=number), ReportComment(comment.id or 0)))
     rows: Keyboard = []
     if reports:
         rows.append(reports)
-    nav = view.paging_row(ctx, total, page, "tc", "ls", topic_id, size=PAGE)
+    nav = view.paging_row(ctx, total, page, lambda to: ShowComments(topic_id, to), size=PAGE)
     if nav:
         rows.append(nav)
     if topic.is_open:
-        rows.append([ctx.button(ctx.t("topics.comment.write"), "tc", "new", topic_id)])
-    rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic_id)])
+        rows.append([ctx.button(ctx.t("topics.comment.write"), WriteComment(topic_id))])
+    rows.append([ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic_id))])
     text = "\n".join(lines)
     ctx.show(text, rows, new=new_message)
 

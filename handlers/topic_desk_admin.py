@@ -1,20 +1,54 @@
-"""The committee's topic settings: categories (add, rename, retire), thresholds and deadline, the CSV export.
-
-These actions travel under the desk's ``tq`` prefix; ``handlers.topics_committee`` dispatches to them.
-"""
+"""The committee's topic settings: categories (add, rename, retire), thresholds and deadline, the CSV export."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from core.errors import StaleButton
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import DeskHome
 from handlers.port import Keyboard, SendDocument
+from handlers.router import Router
 from handlers.text import esc
 from handlers.topic_desk_form import ask
 from storage import topic_desk, topic_lists, topics
+
+router = Router("topic_desk_admin")
+desk = router.committee_button
+
+FORM = "desk_admin"  # typed category names and setting values
+
+
+class DeskCategories(Tap, prefix="qe"):
+    pass
+
+
+class DeskCategory(Tap, prefix="qf"):
+    category_id: int
+
+
+class NewCategory(Tap, prefix="qv"):
+    pass
+
+
+class RenameCategory(Tap, prefix="qw"):
+    category_id: int
+
+
+class ToggleCategory(Tap, prefix="qz"):
+    category_id: int
+
+
+class DeskSettings(Tap, prefix="qs"):
+    pass
+
+
+class ChangeSetting(Tap, prefix="qb"):
+    code: str
+
+
+class TopicsCsv(Tap, prefix="qx"):
+    pass
 
 # button code → (community setting, its label)
 SETTINGS: dict[str, tuple[str, str]] = {
@@ -24,46 +58,58 @@ SETTINGS: dict[str, tuple[str, str]] = {
 }
 
 
+@desk(DeskCategories)
+async def desk_categories(ctx: Context, tap: DeskCategories) -> None:
+    await _categories(ctx)
+
+
 async def _categories(ctx: Context) -> None:
     found = await topics.categories(ctx.session, ctx.community.id or 0, active_only=False)
-    buttons = [ctx.button(("" if c.active else "🚫 ") + c.name(ctx.lang), "tq", "ce", c.id) for c in found[:12]]
+    buttons = [ctx.button(("" if c.active else "🚫 ") + c.name(ctx.lang), DeskCategory(c.id or 0))
+               for c in found[:12]]
     rows: Keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([ctx.button(ctx.t("topics.desk.category_new"), "tq", "cn")])
-    rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    rows.append([ctx.button(ctx.t("topics.desk.category_new"), NewCategory())])
+    rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
     ctx.show(ctx.t("topics.desk.categories_text"), rows)
 
 
-async def _category(ctx: Context) -> None:
-    assert ctx.payload is not None
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@desk(DeskCategory)
+async def desk_category(ctx: Context, tap: DeskCategory) -> None:
+    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
     ctx.toast()
     ctx.show(ctx.t("topics.desk.category_text", zh=esc(category.name_zh), en=esc(category.name_en),
                    state=ctx.t("topics.desk.category_on" if category.active else "topics.desk.category_off")),
-             [[ctx.button(ctx.t("topics.desk.category_rename"), "tq", "cr", category.id),
+             [[ctx.button(ctx.t("topics.desk.category_rename"), RenameCategory(category.id or 0)),
                ctx.button(ctx.t("topics.desk.category_retire" if category.active else "topics.desk.category_restore"),
-                          "tq", "ct", category.id)],
-              [ctx.button(ctx.t("topics.desk.categories"), "tq", "cat")]])
+                          ToggleCategory(category.id or 0))],
+              [ctx.button(ctx.t("topics.desk.categories"), DeskCategories())]])
 
 
-async def _category_new(ctx: Context) -> None:
-    await ask(ctx, {"do": "catnew", "id": 0})
+@desk(NewCategory)
+async def new_category(ctx: Context, tap: NewCategory) -> None:
+    await ask(ctx, {"do": "catnew", "id": 0}, flow=FORM)
 
 
-async def _category_rename(ctx: Context) -> None:
-    assert ctx.payload is not None
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
-    await ask(ctx, {"do": "catname", "id": category.id})
+@desk(RenameCategory)
+async def rename_category(ctx: Context, tap: RenameCategory) -> None:
+    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
+    await ask(ctx, {"do": "catname", "id": category.id}, flow=FORM)
 
 
-async def _category_toggle(ctx: Context) -> None:
-    assert ctx.payload is not None
+@desk(ToggleCategory)
+async def toggle_category(ctx: Context, tap: ToggleCategory) -> None:
     await topic_desk.toggle_category(ctx.session, community=ctx.community, actor=ctx.resident,
-                                     category_id=ctx.payload.int(1), now=ctx.now())
+                                     category_id=tap.category_id, now=ctx.now())
     await _categories(ctx)
 
 
-async def _typed_category(ctx: Context, data: dict[str, Any]) -> None:
+@router.form(FORM, committee=True)
+async def admin_input(ctx: Context) -> None:
+    data = ctx.require_form(FORM).data
+    if data.get("do") == "setting":
+        await _typed_setting(ctx, str(data["name"]))
+        return
     if data["do"] == "catnew":
         await topic_desk.add_category(ctx.session, community=ctx.community, actor=ctx.resident,
                                       names=ctx.incoming.text or "", now=ctx.now())
@@ -75,6 +121,11 @@ async def _typed_category(ctx: Context, data: dict[str, Any]) -> None:
     await _categories(ctx)
 
 
+@desk(DeskSettings)
+async def desk_settings(ctx: Context, tap: DeskSettings) -> None:
+    await _settings(ctx)
+
+
 async def _settings(ctx: Context) -> None:
     community = ctx.community
     bases = await topics.legal_bases(ctx.session, community)
@@ -84,28 +135,28 @@ async def _settings(ctx: Context) -> None:
     ctx.toast()
     ctx.show(ctx.t("topics.desk.settings_text", threshold=community.agenda_threshold, register=register,
                    households=bases.households, days=community.answer_days),
-             [[ctx.button(ctx.t(label), "tq", "sv", code)] for code, (_, label) in SETTINGS.items()]
-             + [[ctx.button(ctx.t("topics.desk.back"), "tq", "home")]])
+             [[ctx.button(ctx.t(label), ChangeSetting(code))] for code, (_, label) in SETTINGS.items()]
+             + [[ctx.button(ctx.t("topics.desk.back"), DeskHome())]])
 
 
-async def _setting(ctx: Context) -> None:
-    assert ctx.payload is not None
-    code = ctx.payload.str(1)
-    if code not in SETTINGS:
+@desk(ChangeSetting)
+async def change_setting(ctx: Context, tap: ChangeSetting) -> None:
+    if tap.code not in SETTINGS:
         raise StaleButton()
-    name, label = SETTINGS[code]
-    await ask(ctx, {"do": "setting", "id": 0, "name": name}, what=ctx.t(label))
+    name, label = SETTINGS[tap.code]
+    await ask(ctx, {"do": "setting", "id": 0, "name": name}, flow=FORM, what=ctx.t(label))
 
 
-async def _typed_setting(ctx: Context, data: dict[str, Any]) -> None:
+async def _typed_setting(ctx: Context, name: str) -> None:
     await topic_desk.change_setting(ctx.session, community=ctx.community, actor=ctx.resident,
-                                    name=str(data["name"]), text=ctx.incoming.text or "", now=ctx.now())
+                                    name=name, text=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
     ctx.say(ctx.t("topics.desk.setting_saved"))
     await _settings(ctx)
 
 
-async def _csv(ctx: Context) -> None:
+@desk(TopicsCsv)
+async def topics_csv(ctx: Context, tap: TopicsCsv) -> None:
     rows = await topic_lists.export_rows(ctx.session, ctx.community.id or 0, ctx.now())
     ctx.toast()
     stamp = view.when(ctx, ctx.now(), "%Y%m%d")
@@ -113,11 +164,3 @@ async def _csv(ctx: Context) -> None:
                                content=topic_lists.export_csv(rows).encode("utf-8-sig"),
                                caption=ctx.t("topics.desk.csv_caption", count=len(rows))))
 
-
-ACTIONS: dict[str, Callable[[Context], Awaitable[None]]] = {
-    "cat": _categories, "ce": _category, "cn": _category_new, "cr": _category_rename, "ct": _category_toggle,
-    "set": _settings, "sv": _setting, "csv": _csv,
-}
-TYPED: dict[str, Callable[[Context, dict[str, Any]], Awaitable[None]]] = {
-    "catnew": _typed_category, "catname": _typed_category, "setting": _typed_setting,
-}

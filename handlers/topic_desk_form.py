@@ -11,14 +11,16 @@ from typing import Any
 from core import topics as rules
 from core.topics import TopicStatus, can_move
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import DeskHome
 from handlers.port import Keyboard
 from storage import conversations
 from storage.councils import NAME_LIMIT
 from storage.topic_cards import card
 from storage.topics import Topic
 
-FORM = "topic_desk"
+FORM = "topic_desk"  # text the committee confirms before it is published (answers, reasons)
 # what the typed text is for → (prompt key, limit)
 PROMPTS: dict[str, tuple[str, int]] = {
     "answer": ("topics.desk.ask_answer", rules.ANSWER_LIMIT),
@@ -34,16 +36,23 @@ PROMPTS: dict[str, tuple[str, int]] = {
 }
 
 
-async def ask(ctx: Context, data: dict[str, Any], **params: object) -> None:
-    """Open the desk form for ``data["do"]``; from a group chat it continues in the private chat."""
+class DeskAction(Tap, prefix="qd"):
+    """Answer, decline, resolve or hide a topic: asks for the text first."""
+
+    topic_id: int
+    do: str
+
+
+async def ask(ctx: Context, data: dict[str, Any], *, flow: str = FORM, **params: object) -> None:
+    """Open the desk form ``flow`` for ``data["do"]``; from a group chat it continues in the private chat."""
     key, limit = PROMPTS[data["do"]]
     prompt = ctx.t(key, limit=limit, **params)
     if ctx.in_private:
-        await ctx.set_form(FORM, "text", data)
+        await ctx.set_form(flow, "text", data)
         ctx.toast()
         ctx.say(prompt)
     else:
-        await conversations.save(ctx.session, ctx.user_id, ctx.user_id, FORM, "text", data, ctx.now())
+        await conversations.save(ctx.session, ctx.user_id, ctx.user_id, flow, "text", data, ctx.now())
         ctx.toast(ctx.t("topics.desk.see_private"), alert=True)
         ctx.say(prompt, chat_id=ctx.user_id)
 
@@ -57,27 +66,38 @@ async def show_desk_card(ctx: Context, topic_id: int, *, new_message: bool = Fal
 
 def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:
     """Only the moves the status machine allows from here, two to a row."""
-    topic_id, status = topic.id, topic.status
+    from handlers.councils import PickCouncil
+    from handlers.topics_committee import (
+        Acknowledge,
+        DeskComments,
+        DeskTimeline,
+        MergePick,
+        PutOnAgenda,
+        Unhide,
+    )
 
-    def button(key: str, action: str, *fields: object) -> Any:
-        return ctx.button(ctx.t(key), "tq", action, topic_id, *fields)
+    topic_id, status = topic.id or 0, topic.status
 
-    hide = button("topics.desk.hide", "ask", "hide")
+    def button(key: str, tap: Tap) -> Any:
+        return ctx.button(ctx.t(key), tap)
+
+    hide = button("topics.desk.hide", DeskAction(topic_id, "hide"))
     rows: Keyboard = []
     if topic.hidden:
-        rows.append([button("topics.desk.unhide", "uh")])
+        rows.append([button("topics.desk.unhide", Unhide(topic_id))])
     elif topic.is_open:
-        first = [button("topics.desk.acknowledge", "ack")] if topic.acknowledged_at is None else []
-        rows.append([*first, button("topics.desk.answer", "ask", "answer")])
-        moves = [(TopicStatus.AGENDA, button("topics.desk.agenda", "ag")),
-                 (TopicStatus.COUNCIL, button("topics.desk.refer", "rc")),
-                 (TopicStatus.MERGED, button("topics.desk.merge", "mg", 0)),
-                 (TopicStatus.DECLINED, button("topics.desk.decline", "ask", "decline")),
-                 (TopicStatus.RESOLVED, button("topics.desk.resolve", "ask", "resolve"))]
+        first = [button("topics.desk.acknowledge", Acknowledge(topic_id))] if topic.acknowledged_at is None else []
+        rows.append([*first, button("topics.desk.answer", DeskAction(topic_id, "answer"))])
+        moves = [(TopicStatus.AGENDA, button("topics.desk.agenda", PutOnAgenda(topic_id))),
+                 (TopicStatus.COUNCIL, button("topics.desk.refer", PickCouncil(topic_id))),
+                 (TopicStatus.MERGED, button("topics.desk.merge", MergePick(topic_id, 0))),
+                 (TopicStatus.DECLINED, button("topics.desk.decline", DeskAction(topic_id, "decline"))),
+                 (TopicStatus.RESOLVED, button("topics.desk.resolve", DeskAction(topic_id, "resolve")))]
         allowed = [b for target, b in moves if can_move(status, target)] + [hide]
         rows += [allowed[i:i + 2] for i in range(0, len(allowed), 2)]
     else:
         rows.append([hide])
-    rows.append([button("topics.desk.timeline", "tl"), button("topics.desk.comments", "cm", 0)])
-    rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    rows.append([button("topics.desk.timeline", DeskTimeline(topic_id)),
+                 button("topics.desk.comments", DeskComments(topic_id, 0))])
+    rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     return rows

@@ -1,6 +1,6 @@
 """Proposing a topic: title → description → category → optional photo → preview (similar topics) → confirm.
 
-Buttons: ``tf:<action>:<form version>:…``; a button from an older step of the form is stale.
+Form buttons carry the form's reference (``ctx.form_ref``); a button from an older step or form is stale.
 """
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ from __future__ import annotations
 from core import topics as rules
 from core.errors import InvalidInput, StaleButton
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import OpenTopic, TopicsHome
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -17,7 +19,41 @@ from storage import topic_lists, topics
 router = Router("topic_proposal")
 
 FLOW = "topic_new"
-FIELDS = {"t": "title", "d": "description", "c": "category", "p": "photo"}
+FIELDS = ("title", "description", "category", "photo")
+
+
+class ProposeTopic(Tap, prefix="pn"):
+    pass
+
+
+class PickCategory(Tap, prefix="pc"):
+    form: str
+    category_id: int
+
+
+class SkipPhoto(Tap, prefix="pp"):
+    form: str
+
+
+class EditProposal(Tap, prefix="pe"):
+    form: str
+
+
+class BackToPreview(Tap, prefix="pb"):
+    form: str
+
+
+class EditField(Tap, prefix="pf"):
+    form: str
+    field: str
+
+
+class SubmitProposal(Tap, prefix="pk"):
+    form: str
+
+
+class CancelProposal(Tap, prefix="px"):
+    form: str
 
 
 @router.command("propose", verified=True)
@@ -61,10 +97,10 @@ async def _next(ctx: Context, data: dict, step: str) -> None:
     if data.get("editing") and step != "preview":
         step = "preview"
     state = await ctx.set_form(FLOW, step, data)
-    await _ask(ctx, step, data, state.version)
+    await _ask(ctx, step, data, state.ref)
 
 
-async def _ask(ctx: Context, step: str, data: dict, version: int) -> None:
+async def _ask(ctx: Context, step: str, data: dict, form: str) -> None:
     editing = bool(data.get("editing"))
     if step == "title":
         current = "\n\n" + ctx.t("topics.form.current", value=esc(data["title"])) if editing else ""
@@ -75,24 +111,24 @@ async def _ask(ctx: Context, step: str, data: dict, version: int) -> None:
         ctx.show(ctx.t("topics.form.ask_description", limit=rules.DESCRIPTION_LIMIT) + current)
     elif step == "category":
         found = await topics.categories(ctx.session, ctx.community.id or 0)
-        buttons = [ctx.button(c.name(ctx.lang), "tf", "cat", version, c.id) for c in found]
+        buttons = [ctx.button(c.name(ctx.lang), PickCategory(form, c.id or 0)) for c in found]
         ctx.show(ctx.t("topics.form.ask_category"), [buttons[i:i + 2] for i in range(0, len(buttons), 2)][:7])
     elif step == "photo":
         ctx.show(ctx.t("topics.form.ask_photo"),
-                 [[ctx.button(ctx.t("topics.form.skip_photo"), "tf", "skip", version)]])
+                 [[ctx.button(ctx.t("topics.form.skip_photo"), SkipPhoto(form))]])
     else:
-        await _preview(ctx, data, version)
+        await _preview(ctx, data, form)
 
 
-async def _preview(ctx: Context, data: dict, version: int) -> None:
+async def _preview(ctx: Context, data: dict, form: str) -> None:
     category = await topics.get_category(ctx.session, ctx.community.id or 0, int(data["category"]))
     similar = await topic_lists.similar_open(ctx.session, ctx.community.id or 0, data["title"])
     lines = [ctx.t("topics.form.preview", title=esc(data["title"]), category=esc(category.name(ctx.lang)),
                    description=esc(clip(data["description"], 1500)),
                    photo=ctx.t("common.yes" if data.get("photo") else "common.no"))]
-    rows: Keyboard = [[ctx.button(ctx.t("topics.form.submit"), "tf", "ok", version)],
-                      [ctx.button(ctx.t("common.edit"), "tf", "edit", version),
-                       ctx.button(ctx.t("common.cancel"), "tf", "no", version)]]
+    rows: Keyboard = [[ctx.button(ctx.t("topics.form.submit"), SubmitProposal(form))],
+                      [ctx.button(ctx.t("common.edit"), EditProposal(form)),
+                       ctx.button(ctx.t("common.cancel"), CancelProposal(form))]]
     if similar:
         lines.append("")
         lines.append(ctx.t("topics.form.similar"))
@@ -100,53 +136,81 @@ async def _preview(ctx: Context, data: dict, version: int) -> None:
             lines.append(ctx.t("topics.form.similar_line", id=topic.id, title=esc(topic.title),
                                status=view.status_label(ctx, topic.status)))
             rows.append([ctx.button(ctx.t("topics.form.similar_open", id=topic.id,
-                                          title=clip(topic.title, view.TITLE_IN_BUTTON)), "tp", "c", topic.id)])
+                                          title=clip(topic.title, view.TITLE_IN_BUTTON)), OpenTopic(topic.id or 0))])
     ctx.show("\n".join(lines), rows)
 
 
-@router.button("tf", verified=True)
-async def proposal_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
-    if action == "new":
-        await start(ctx)
-        return
-    state = ctx.require_form(FLOW, ctx.payload.int(1))
-    data = state.data
-    ctx.toast()
-    if action == "cat" and state.step == "category":
-        category = await topics.get_category(ctx.session, ctx.community.id or 0, ctx.payload.int(2))
-        if not category.active:
-            raise topics.CategoryUnavailable()
-        data["category"] = category.id
-        await _next(ctx, data, "photo")
-    elif action == "skip" and state.step == "photo":
-        data.pop("photo", None)
-        await _next(ctx, data, "preview")
-    elif action == "edit" and state.step == "preview":
-        ctx.show(ctx.t("topics.form.edit_which"), [
-            [ctx.button(ctx.t("topics.form.field_title"), "tf", "ed", state.version, "t"),
-             ctx.button(ctx.t("topics.form.field_description"), "tf", "ed", state.version, "d")],
-            [ctx.button(ctx.t("topics.form.field_category"), "tf", "ed", state.version, "c"),
-             ctx.button(ctx.t("topics.form.field_photo"), "tf", "ed", state.version, "p")],
-            [ctx.button(ctx.t("menu.back"), "tf", "back", state.version)],
-        ])
-    elif action == "back" and state.step == "preview":
-        await _preview(ctx, data, state.version)
-    elif action == "ed" and state.step == "preview":
-        field = FIELDS.get(ctx.payload.str(2))
-        if field is None:
-            raise StaleButton()
-        data["editing"] = True
-        state = await ctx.set_form(FLOW, field, data)
-        await _ask(ctx, field, data, state.version)
-    elif action == "ok" and state.step == "preview":
-        await _submit(ctx, data)
-    elif action == "no":
-        await ctx.clear_form()
-        ctx.show(ctx.t("topics.form.cancelled"))
-    else:
+@router.button(ProposeTopic, verified=True)
+async def propose_button(ctx: Context, tap: ProposeTopic) -> None:
+    await start(ctx)
+
+
+def _at(ctx: Context, form: str, step: str) -> dict:
+    """The proposal form's data, if the button belongs to this form at ``step``; else the button is stale."""
+    state = ctx.require_form(FLOW, form)
+    if state.step != step:
         raise StaleButton()
+    ctx.toast()
+    return state.data
+
+
+@router.button(PickCategory, verified=True)
+async def pick_category(ctx: Context, tap: PickCategory) -> None:
+    data = _at(ctx, tap.form, "category")
+    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
+    if not category.active:
+        raise topics.CategoryUnavailable()
+    data["category"] = category.id
+    await _next(ctx, data, "photo")
+
+
+@router.button(SkipPhoto, verified=True)
+async def skip_photo(ctx: Context, tap: SkipPhoto) -> None:
+    data = _at(ctx, tap.form, "photo")
+    data.pop("photo", None)
+    await _next(ctx, data, "preview")
+
+
+@router.button(EditProposal, verified=True)
+async def edit_proposal(ctx: Context, tap: EditProposal) -> None:
+    _at(ctx, tap.form, "preview")
+    form = tap.form
+    ctx.show(ctx.t("topics.form.edit_which"), [
+        [ctx.button(ctx.t("topics.form.field_title"), EditField(form, "title")),
+         ctx.button(ctx.t("topics.form.field_description"), EditField(form, "description"))],
+        [ctx.button(ctx.t("topics.form.field_category"), EditField(form, "category")),
+         ctx.button(ctx.t("topics.form.field_photo"), EditField(form, "photo"))],
+        [ctx.button(ctx.t("menu.back"), BackToPreview(form))],
+    ])
+
+
+@router.button(BackToPreview, verified=True)
+async def back_to_preview(ctx: Context, tap: BackToPreview) -> None:
+    data = _at(ctx, tap.form, "preview")
+    await _preview(ctx, data, tap.form)
+
+
+@router.button(EditField, verified=True)
+async def edit_field(ctx: Context, tap: EditField) -> None:
+    data = _at(ctx, tap.form, "preview")
+    if tap.field not in FIELDS:
+        raise StaleButton()
+    data["editing"] = True
+    state = await ctx.set_form(FLOW, tap.field, data)
+    await _ask(ctx, tap.field, data, state.ref)
+
+
+@router.button(SubmitProposal, verified=True)
+async def submit_proposal(ctx: Context, tap: SubmitProposal) -> None:
+    await _submit(ctx, _at(ctx, tap.form, "preview"))
+
+
+@router.button(CancelProposal, verified=True)
+async def cancel_proposal(ctx: Context, tap: CancelProposal) -> None:
+    ctx.require_form(FLOW, tap.form)
+    ctx.toast()
+    await ctx.clear_form()
+    ctx.show(ctx.t("topics.form.cancelled"))
 
 
 async def _submit(ctx: Context, data: dict) -> None:
@@ -163,5 +227,5 @@ async def _submit(ctx: Context, data: dict) -> None:
     await view.announce_thresholds(ctx, outcome)
     ctx.show(ctx.t("topics.form.submitted", id=topic.id, title=esc(topic.title),
                    due=view.when(ctx, topic.answer_due_at)),
-             [[ctx.button(ctx.t("topics.btn.open"), "tp", "c", topic.id)],
-              [ctx.button(ctx.t("topics.btn.home"), "tp", "home")]])
+             [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))],
+              [ctx.button(ctx.t("topics.btn.home"), TopicsHome())]])

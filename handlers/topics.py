@@ -1,7 +1,7 @@
 """Topics for residents: the home screen, browsing and search, the card, support, and council recommendations.
 
-Buttons: ``tp:<action>:…``. Proposing lives in ``handlers.topic_proposal`` (``tf``), comments in
-``handlers.topic_comments`` (``tc``), the committee's desk in ``handlers.topics_committee`` (``tq``).
+Proposing lives in ``handlers.topic_proposal``, comments in ``handlers.topic_comments``, the committee's desk in
+``handlers.topics_committee``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 from core import topics as rules
 from core.errors import StaleButton, TooLong
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import CouncilTopics, OpenMenu, OpenTopic, TopicsHome
 from handlers.port import Keyboard, SendPhoto
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -23,6 +25,48 @@ SEARCH, RECOMMEND = "topic_search", "topic_rec"
 EVENTS_IN_TIMELINE = 30
 
 
+class ListTopics(Tap, prefix="tl"):
+    listing: Listing
+    arg: int  # the category of a category listing, else 0
+    page: int
+
+
+class TopicCategories(Tap, prefix="tg"):
+    pass
+
+
+class SearchTopics(Tap, prefix="tq"):
+    pass
+
+
+class SupportTopic(Tap, prefix="ts"):
+    topic_id: int
+
+
+class WithdrawSupport(Tap, prefix="tw"):
+    topic_id: int
+
+
+class TopicPhoto(Tap, prefix="tph"):
+    topic_id: int
+
+
+class TopicFullText(Tap, prefix="tf"):
+    topic_id: int
+
+
+class TopicTimeline(Tap, prefix="tt"):
+    topic_id: int
+
+
+class RecommendTopic(Tap, prefix="tr"):
+    topic_id: int
+
+
+def listing(kind: Listing, arg: int = 0) -> ListTopics:
+    return ListTopics(kind, arg, 0)
+
+
 @router.command("topics")
 async def topics_command(ctx: Context) -> None:
     await show_home(ctx)
@@ -30,45 +74,39 @@ async def topics_command(ctx: Context) -> None:
 
 async def show_home(ctx: Context) -> None:
     mine = await councils.councils_of(ctx.session, ctx.resident.id or 0) if ctx.verified and ctx.resident else []
+    from handlers.topic_proposal import ProposeTopic
+
     rows: Keyboard = [
-        [ctx.button(ctx.t("topics.home.propose"), "tf", "new")],
-        [ctx.button(ctx.t("topics.home.hot"), "tp", "ls", Listing.HOT.value, 0, 0),
-         ctx.button(ctx.t("topics.home.new"), "tp", "ls", Listing.NEW.value, 0, 0)],
-        [ctx.button(ctx.t("topics.home.categories"), "tp", "cats"),
-         ctx.button(ctx.t("topics.home.search"), "tp", "find")],
-        [ctx.button(ctx.t("topics.home.mine"), "tp", "ls", Listing.MINE.value, 0, 0),
-         ctx.button(ctx.t("topics.home.supported"), "tp", "ls", Listing.SUPPORTED.value, 0, 0)],
+        [ctx.button(ctx.t("topics.home.propose"), ProposeTopic())],
+        [ctx.button(ctx.t("topics.home.hot"), listing(Listing.HOT)),
+         ctx.button(ctx.t("topics.home.new"), listing(Listing.NEW))],
+        [ctx.button(ctx.t("topics.home.categories"), TopicCategories()),
+         ctx.button(ctx.t("topics.home.search"), SearchTopics())],
+        [ctx.button(ctx.t("topics.home.mine"), listing(Listing.MINE)),
+         ctx.button(ctx.t("topics.home.supported"), listing(Listing.SUPPORTED))],
     ]
     if mine:
-        rows.append([ctx.button(ctx.t("topics.home.council"), "tp", "ls", Listing.COUNCIL.value, 0, 0)])
-    rows.append([ctx.button(ctx.t("menu.back"), "m", "main")])
+        rows.append([ctx.button(ctx.t("topics.home.council"), CouncilTopics())])
+    rows.append([ctx.button(ctx.t("menu.back"), OpenMenu())])
     ctx.show(ctx.t("topics.home.text", community=esc(ctx.community.name), days=ctx.community.answer_days), rows)
 
 
-@router.button("tp")
-async def topics_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
-    handler = ACTIONS.get(action)
-    if handler is None:
-        raise StaleButton()
-    await handler(ctx)
-
-
-async def _home(ctx: Context) -> None:
+@router.button(TopicsHome)
+async def topics_home(ctx: Context, tap: TopicsHome) -> None:
     ctx.toast()
     await show_home(ctx)
 
 
-async def _list(ctx: Context) -> None:
-    assert ctx.payload is not None
-    try:
-        listing = Listing(ctx.payload.str(1))
-    except ValueError as exc:
-        raise StaleButton() from exc
-    if listing not in RESIDENT_LISTINGS:
+@router.button(ListTopics)
+async def list_topics(ctx: Context, tap: ListTopics) -> None:
+    if tap.listing not in RESIDENT_LISTINGS:
         raise StaleButton()
-    await show_list(ctx, listing, ctx.payload.int(2), max(ctx.payload.int(3), 0))
+    await show_list(ctx, tap.listing, tap.arg, max(tap.page, 0))
+
+
+@router.button(CouncilTopics)
+async def council_topics(ctx: Context, tap: CouncilTopics) -> None:
+    await show_list(ctx, Listing.COUNCIL, 0, 0)
 
 
 async def show_list(ctx: Context, listing: Listing, arg: int, page: int, *, text: str | None = None) -> None:
@@ -88,25 +126,27 @@ async def show_list(ctx: Context, listing: Listing, arg: int, page: int, *, text
     if listing is Listing.CATEGORY:
         category = await topics.get_category(ctx.session, ctx.community.id or 0, arg)
         params["category"] = esc(category.name(ctx.lang))
-    keyboard: Keyboard = [view.topic_button(ctx, row, "tp") for row in rows]
-    nav = view.paging_row(ctx, total, page, "tp", "ls", listing.value, arg)
+    keyboard: Keyboard = [view.topic_button(ctx, row, OpenTopic) for row in rows]
+    nav = view.paging_row(ctx, total, page, lambda to: ListTopics(listing, arg, to))
     if nav:
         keyboard.append(nav)
-    keyboard.append([ctx.button(ctx.t("topics.btn.home"), "tp", "home")])
+    keyboard.append([ctx.button(ctx.t("topics.btn.home"), TopicsHome())])
     ctx.toast()
     ctx.show(view.list_text(ctx, view.listing_title(ctx, listing, **params), rows, total, page), keyboard)
 
 
-async def _categories(ctx: Context) -> None:
+@router.button(TopicCategories)
+async def topic_categories(ctx: Context, tap: TopicCategories) -> None:
     found = await topics.categories(ctx.session, ctx.community.id or 0)
-    buttons = [ctx.button(c.name(ctx.lang), "tp", "ls", Listing.CATEGORY.value, c.id, 0) for c in found]
+    buttons = [ctx.button(c.name(ctx.lang), listing(Listing.CATEGORY, c.id or 0)) for c in found]
     rows: Keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)][:6]
-    rows.append([ctx.button(ctx.t("topics.btn.home"), "tp", "home")])
+    rows.append([ctx.button(ctx.t("topics.btn.home"), TopicsHome())])
     ctx.toast()
     ctx.show(ctx.t("topics.categories.pick"), rows)
 
 
-async def _find(ctx: Context) -> None:
+@router.button(SearchTopics)
+async def search_topics(ctx: Context, tap: SearchTopics) -> None:
     await ctx.set_form(SEARCH, "query")
     ctx.toast()
     ctx.say(ctx.t("topics.search.ask", limit=rules.SEARCH_LIMIT))
@@ -130,15 +170,15 @@ async def show_card(ctx: Context, topic_id: int, *, new_message: bool = False) -
     ctx.show(text, buttons, new=new_message)
 
 
-async def _card(ctx: Context) -> None:
-    assert ctx.payload is not None
+@router.button(OpenTopic)
+async def open_topic(ctx: Context, tap: OpenTopic) -> None:
     ctx.toast()
-    await show_card(ctx, ctx.payload.int(1))
+    await show_card(ctx, tap.topic_id)
 
 
-async def _support(ctx: Context) -> None:
-    assert ctx.payload is not None
-    outcome = await topics.support(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
+@router.button(SupportTopic, verified=True)
+async def support_topic(ctx: Context, tap: SupportTopic) -> None:
+    outcome = await topics.support(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                    resident=ctx.resident, now=ctx.now())
     if not outcome.changed:  # a double tap or an old button: say so, leave the card as it is
         ctx.toast(ctx.t("topics.support.already"), alert=True)
@@ -148,9 +188,9 @@ async def _support(ctx: Context) -> None:
     await show_card(ctx, outcome.topic.id or 0)
 
 
-async def _withdraw(ctx: Context) -> None:
-    assert ctx.payload is not None
-    outcome = await topics.withdraw(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
+@router.button(WithdrawSupport, verified=True)
+async def withdraw_support(ctx: Context, tap: WithdrawSupport) -> None:
+    outcome = await topics.withdraw(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                     resident=ctx.resident, now=ctx.now())
     if not outcome.changed:
         ctx.toast(ctx.t("topics.support.not_supporting"), alert=True)
@@ -159,20 +199,20 @@ async def _withdraw(ctx: Context) -> None:
     await show_card(ctx, outcome.topic.id or 0)
 
 
-async def _photo(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@router.button(TopicPhoto)
+async def topic_photo(ctx: Context, tap: TopicPhoto) -> None:
+    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     if not topic.photo_file_id:
         raise StaleButton()
     ctx.toast()
     ctx.reply.add(SendPhoto(chat_id=ctx.chat_id, photo=topic.photo_file_id,
                             caption=ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-                            buttons=[[ctx.button(ctx.t("topics.btn.open"), "tp", "c", topic.id)]]))
+                            buttons=[[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))]]))
 
 
-async def _full(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@router.button(TopicFullText)
+async def topic_full_text(ctx: Context, tap: TopicFullText) -> None:
+    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     ctx.toast()
     text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + "\n\n" + esc(topic.description)
     if topic.answer_text:
@@ -182,25 +222,25 @@ async def _full(ctx: Context) -> None:
         else:
             ctx.say(text)
             text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + answer
-    ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), "tp", "c", topic.id)]])
+    ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))]])
 
 
-async def _timeline(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@router.button(TopicTimeline)
+async def topic_timeline(ctx: Context, tap: TopicTimeline) -> None:
+    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     entries = await topics.events(ctx.session, topic.id or 0, limit=EVENTS_IN_TIMELINE)
     lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
     lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, ctx.committee) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic.id)]])
+    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic.id or 0))]])
 
 
 # ---- council recommendations -------------------------------------------------------------------
 
 
-async def _recommend(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic_id = ctx.payload.int(1)
+@router.button(RecommendTopic, verified=True)
+async def recommend_topic(ctx: Context, tap: RecommendTopic) -> None:
+    topic_id = tap.topic_id
     council = await councils.check_may_recommend(ctx.session, community=ctx.community, topic_id=topic_id,
                                                  resident=ctx.resident)
     await ctx.set_form(RECOMMEND, "text", {"topic": topic_id})
@@ -221,10 +261,5 @@ async def recommend_input(ctx: Context) -> None:
                                f"tp-rec:{done.recommendation.id}", council=council,
                                text=esc(clip(done.recommendation.text, 500)))
     ctx.say(ctx.t("topics.rec.saved", council=council),
-            [[ctx.button(ctx.t("topics.btn.open"), "tp", "c", topic_id)]])
+            [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic_id))]])
 
-
-ACTIONS = {
-    "home": _home, "ls": _list, "cats": _categories, "find": _find, "c": _card, "s": _support, "w": _withdraw,
-    "ph": _photo, "full": _full, "tl": _timeline, "rec": _recommend,
-}

@@ -1,25 +1,24 @@
 """The committee's topic desk: queues, the card and its actions, answers and reasons, merging, comments.
 
-Buttons: ``tq:<action>:…`` (committee only; they also work in the committee's group chat). Anything that needs
-typed text (an answer, a reason) continues in the member's private chat with the bot, then asks to confirm.
+Buttons are committee only; they also work in the committee's group chat. Anything that needs typed text (an
+answer, a reason) continues in the member's private chat with the bot, then asks to confirm.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core import topics as rules
 from core.errors import StaleButton
 from core.topics import TopicStatus
-from handlers import councils as council_desk
-from handlers import topic_desk_admin as desk_admin
 from handlers import topics_view as view
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import CommitteeHome, DeskHome, DeskTopic
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
-from handlers.topic_desk_form import FORM, PROMPTS, ask, show_desk_card
+from handlers.topic_desk_form import FORM, PROMPTS, DeskAction, ask, show_desk_card
 from storage import topic_comments, topic_desk, topic_lists, topics
 from storage.topic_lists import Listing
 
@@ -31,6 +30,69 @@ CONFIRMATIONS: dict[str, str] = {
     "resolve": "topics.desk.confirm_resolve", "hide": "topics.desk.confirm_hide",
     "hidec": "topics.desk.confirm_hidec",
 }
+
+
+class DeskQueue(Tap, prefix="ql"):
+    listing: Listing
+    page: int
+
+
+class Acknowledge(Tap, prefix="qa"):
+    topic_id: int
+
+
+class PutOnAgenda(Tap, prefix="qg"):
+    topic_id: int
+
+
+class Unhide(Tap, prefix="qu"):
+    topic_id: int
+
+
+class DeskTimeline(Tap, prefix="qt"):
+    topic_id: int
+
+
+class ConfirmDesk(Tap, prefix="qy"):
+    form: str
+
+
+class CancelDesk(Tap, prefix="qn"):
+    form: str
+
+
+class MergePick(Tap, prefix="qm"):
+    duplicate_id: int
+    page: int
+
+
+class MergeInto(Tap, prefix="qi"):
+    duplicate_id: int
+    target_id: int
+
+
+class MergeNow(Tap, prefix="qj"):
+    duplicate_id: int
+    target_id: int
+
+
+class DeskComments(Tap, prefix="qo"):
+    topic_id: int
+    page: int
+
+
+class ReportedComments(Tap, prefix="qr"):
+    page: int
+
+
+class HideComment(Tap, prefix="qh"):
+    comment_id: int
+
+
+class KeepComment(Tap, prefix="qk"):
+    comment_id: int
+
+
 QUEUE_LABELS: dict[Listing, str] = {
     Listing.FRESH: "topics.desk.queue_f", Listing.OVERDUE: "topics.desk.queue_o",
     Listing.DEMANDED: "topics.desk.queue_d", Listing.OPEN: "topics.desk.queue_a",
@@ -42,57 +104,51 @@ QUEUE_LABELS: dict[Listing, str] = {
 
 
 async def show_desk(ctx: Context) -> None:
+    from handlers.councils import Councils
+    from handlers.topic_desk_admin import DeskCategories, DeskSettings, TopicsCsv
+
     counts = await topic_lists.desk_counts(ctx.session, ctx.community.id or 0, ctx.now())
 
     def queue(listing: Listing, count: int | None = None) -> Any:
         label = ctx.t(QUEUE_LABELS[listing]) + (f" ({count})" if count is not None else "")
-        return ctx.button(label, "tq", "ls", listing.value, 0)
+        return ctx.button(label, DeskQueue(listing, 0))
 
     rows: Keyboard = [
         [queue(Listing.FRESH, counts.fresh), queue(Listing.OVERDUE, counts.overdue)],
         [queue(Listing.DEMANDED, counts.demanded), queue(Listing.OPEN, counts.open)],
-        [ctx.button(ctx.t("topics.desk.reported") + f" ({counts.reported})", "tq", "rp", 0),
+        [ctx.button(ctx.t("topics.desk.reported") + f" ({counts.reported})", ReportedComments(0)),
          queue(Listing.CLOSED)],
-        [ctx.button(ctx.t("topics.desk.councils"), "tq", "co"),
-         ctx.button(ctx.t("topics.desk.categories"), "tq", "cat")],
-        [ctx.button(ctx.t("topics.desk.settings"), "tq", "set"), ctx.button(ctx.t("topics.desk.csv"), "tq", "csv")],
-        [ctx.button(ctx.t("menu.back"), "cm", "home")],
+        [ctx.button(ctx.t("topics.desk.councils"), Councils()),
+         ctx.button(ctx.t("topics.desk.categories"), DeskCategories())],
+        [ctx.button(ctx.t("topics.desk.settings"), DeskSettings()), ctx.button(ctx.t("topics.desk.csv"), TopicsCsv())],
+        [ctx.button(ctx.t("menu.back"), CommitteeHome())],
     ]
     ctx.show(ctx.t("topics.desk.home", fresh=counts.fresh, overdue=counts.overdue, demanded=counts.demanded,
                    open=counts.open, reported=counts.reported, days=ctx.community.answer_days), rows)
 
 
-@router.button("tq", committee=True, groups=True)
-async def desk_button(ctx: Context) -> None:
-    assert ctx.payload is not None
-    action = ctx.payload.str(0)
-    handler = ACTIONS.get(action) or council_desk.ACTIONS.get(action) or desk_admin.ACTIONS.get(action)
-    if handler is None:
-        raise StaleButton()
-    await handler(ctx)
+desk = router.committee_button
 
 
-async def _home(ctx: Context) -> None:
+@desk(DeskHome)
+async def desk_home(ctx: Context, tap: DeskHome) -> None:
     ctx.toast()
     await show_desk(ctx)
 
 
-async def _queue(ctx: Context) -> None:
-    assert ctx.payload is not None
-    try:
-        listing = Listing(ctx.payload.str(1))
-    except ValueError as exc:
-        raise StaleButton() from exc
+@desk(DeskQueue)
+async def desk_queue(ctx: Context, tap: DeskQueue) -> None:
+    listing = tap.listing
     if listing not in QUEUES:
         raise StaleButton()
-    page = max(ctx.payload.int(2), 0)
+    page = max(tap.page, 0)
     rows, total = await topic_lists.browse(ctx.session, ctx.community.id or 0, listing, ctx.now(),
                                            offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE)
-    keyboard: Keyboard = [view.topic_button(ctx, row, "tq") for row in rows]
-    nav = view.paging_row(ctx, total, page, "tq", "ls", listing.value)
+    keyboard: Keyboard = [view.topic_button(ctx, row, DeskTopic) for row in rows]
+    nav = view.paging_row(ctx, total, page, lambda to: DeskQueue(listing, to))
     if nav:
         keyboard.append(nav)
-    keyboard.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    keyboard.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
     ctx.show(view.list_text(ctx, ctx.t(QUEUE_LABELS[listing]), rows, total, page), keyboard)
 
@@ -107,58 +163,58 @@ async def _done(ctx: Context, change: topic_desk.Change) -> None:
     await show_desk_card(ctx, change.topic.id or 0)
 
 
-async def _card(ctx: Context) -> None:
-    assert ctx.payload is not None
+@desk(DeskTopic)
+async def desk_topic(ctx: Context, tap: DeskTopic) -> None:
     ctx.toast()
-    await show_desk_card(ctx, ctx.payload.int(1))
+    await show_desk_card(ctx, tap.topic_id)
 
 
-async def _acknowledge(ctx: Context) -> None:
-    assert ctx.payload is not None
-    change = await topic_desk.acknowledge(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
+@desk(Acknowledge)
+async def acknowledge(ctx: Context, tap: Acknowledge) -> None:
+    change = await topic_desk.acknowledge(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                           actor=ctx.resident, now=ctx.now())
     await _done(ctx, change)
 
 
-async def _agenda(ctx: Context) -> None:
-    assert ctx.payload is not None
-    change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
+@desk(PutOnAgenda)
+async def put_on_agenda(ctx: Context, tap: PutOnAgenda) -> None:
+    change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                          actor=ctx.resident, target=TopicStatus.AGENDA, now=ctx.now())
     await _done(ctx, change)
 
 
-async def _unhide(ctx: Context) -> None:
-    assert ctx.payload is not None
-    change = await topic_desk.unhide(ctx.session, community=ctx.community, topic_id=ctx.payload.int(1),
+@desk(Unhide)
+async def unhide(ctx: Context, tap: Unhide) -> None:
+    change = await topic_desk.unhide(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                      actor=ctx.resident, now=ctx.now())
     await _done(ctx, change)
 
 
-async def _timeline(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@desk(DeskTimeline)
+async def desk_timeline(ctx: Context, tap: DeskTimeline) -> None:
+    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     entries = await topics.events(ctx.session, topic.id or 0, limit=30)
     lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
     lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, True) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic.id)]])
+    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))]])
 
 
 # ---- typed text: answers, reasons, names (in the private chat), then confirm -----------------------
 
 
-async def _ask(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic_id, do = ctx.payload.int(1), ctx.payload.str(2)
+@desk(DeskAction)
+async def desk_action(ctx: Context, tap: DeskAction) -> None:
+    topic_id, do = tap.topic_id, tap.do
     if do not in ("answer", "decline", "resolve", "hide"):
         raise StaleButton()
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     await ask(ctx, {"do": do, "id": topic_id}, id=topic_id, title=esc(topic.title))
 
 
-async def _hide_comment(ctx: Context) -> None:
-    assert ctx.payload is not None
-    comment = await topic_comments.get(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
+@desk(HideComment)
+async def hide_comment(ctx: Context, tap: HideComment) -> None:
+    comment = await topic_comments.get(ctx.session, ctx.community.id or 0, tap.comment_id)
     await ask(ctx, {"do": "hidec", "id": comment.id}, text=esc(clip(comment.text, 200)))
 
 
@@ -169,23 +225,19 @@ async def desk_input(ctx: Context) -> None:
     if state.step != "text":
         ctx.say(ctx.t("start.use_buttons"))
         return
-    if do in CONFIRMATIONS:
-        text = rules.check_text(ctx.incoming.text, PROMPTS[do][1])
-        state = await ctx.set_form(FORM, "confirm", data | {"text": text})
-        ctx.say(ctx.t(CONFIRMATIONS[do], id=data["id"], text=esc(text)), [[
-            ctx.button(ctx.t("common.confirm"), "tq", "go", state.version),
-            ctx.button(ctx.t("common.cancel"), "tq", "no", state.version)]])
-        return
-    handler = council_desk.TYPED.get(str(do)) or desk_admin.TYPED.get(str(do))
-    if handler is None:
+    if do not in CONFIRMATIONS:
         await ctx.clear_form()
         raise StaleButton()
-    await handler(ctx, data)
+    text = rules.check_text(ctx.incoming.text, PROMPTS[do][1])
+    state = await ctx.set_form(FORM, "confirm", data | {"text": text})
+    ctx.say(ctx.t(CONFIRMATIONS[do], id=data["id"], text=esc(text)), [[
+        ctx.button(ctx.t("common.confirm"), ConfirmDesk(state.ref)),
+        ctx.button(ctx.t("common.cancel"), CancelDesk(state.ref))]])
 
 
-async def _go(ctx: Context) -> None:
-    assert ctx.payload is not None
-    state = ctx.require_form(FORM, ctx.payload.int(1))
+@desk(ConfirmDesk)
+async def confirm_desk(ctx: Context, tap: ConfirmDesk) -> None:
+    state = ctx.require_form(FORM, tap.form)
     if state.step != "confirm":
         raise StaleButton()
     data, now = state.data, ctx.now()
@@ -196,8 +248,8 @@ async def _go(ctx: Context) -> None:
         comment = await topic_comments.hide(ctx.session, community=ctx.community, comment_id=target_id,
                                             actor=ctx.resident, reason=text, now=now)
         ctx.show(ctx.t("topics.desk.comment_hidden", id=comment.id),
-                 [[ctx.button(ctx.t("topics.desk.reported"), "tq", "rp", 0)],
-                  [ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", comment.topic_id)]])
+                 [[ctx.button(ctx.t("topics.desk.reported"), ReportedComments(0))],
+                  [ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(comment.topic_id))]])
         return
     if do == "answer":
         change = await topic_desk.answer(ctx.session, community=ctx.community, topic_id=target_id,
@@ -213,9 +265,9 @@ async def _go(ctx: Context) -> None:
     await show_desk_card(ctx, target_id)
 
 
-async def _no(ctx: Context) -> None:
-    assert ctx.payload is not None
-    ctx.require_form(FORM, ctx.payload.int(1))
+@desk(CancelDesk)
+async def cancel_desk(ctx: Context, tap: CancelDesk) -> None:
+    ctx.require_form(FORM, tap.form)
     await ctx.clear_form()
     ctx.toast()
     ctx.show(ctx.t("topics.desk.cancelled"))
@@ -224,9 +276,9 @@ async def _no(ctx: Context) -> None:
 # ---- merging ------------------------------------------------------------------------------------
 
 
-async def _merge_pick(ctx: Context) -> None:
-    assert ctx.payload is not None
-    duplicate_id, page = ctx.payload.int(1), max(ctx.payload.int(2), 0)
+@desk(MergePick)
+async def merge_pick(ctx: Context, tap: MergePick) -> None:
+    duplicate_id, page = tap.duplicate_id, max(tap.page, 0)
     duplicate = await topics.get_topic(ctx.session, ctx.community.id or 0, duplicate_id)
     similar = await topic_lists.similar_open(ctx.session, ctx.community.id or 0, duplicate.title,
                                              exclude=duplicate_id) if page == 0 else []
@@ -238,32 +290,32 @@ async def _merge_pick(ctx: Context) -> None:
         if topic_id in seen or len(keyboard) >= 6:
             continue
         seen.add(topic_id)
-        keyboard.append([ctx.button(f"#{topic_id} {clip(title, view.TITLE_IN_BUTTON)}", "tq", "mt", duplicate_id,
-                                    topic_id)])
-    nav = view.paging_row(ctx, total, page, "tq", "mg", duplicate_id)
+        keyboard.append([ctx.button(f"#{topic_id} {clip(title, view.TITLE_IN_BUTTON)}",
+                                    MergeInto(duplicate_id, topic_id))])
+    nav = view.paging_row(ctx, total, page, lambda to: MergePick(duplicate_id, to))
     if nav:
         keyboard.append(nav)
-    keyboard.append([ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", duplicate_id)])
+    keyboard.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(duplicate_id))])
     ctx.toast()
     ctx.show(ctx.t("topics.desk.merge_pick", id=duplicate_id, title=esc(duplicate.title)), keyboard)
 
 
-async def _merge_confirm(ctx: Context) -> None:
-    assert ctx.payload is not None
-    duplicate_id, target_id = ctx.payload.int(1), ctx.payload.int(2)
+@desk(MergeInto)
+async def merge_into(ctx: Context, tap: MergeInto) -> None:
+    duplicate_id, target_id = tap.duplicate_id, tap.target_id
     duplicate = await topics.get_topic(ctx.session, ctx.community.id or 0, duplicate_id)
     target = await topics.get_topic(ctx.session, ctx.community.id or 0, target_id)
     ctx.toast()
     ctx.show(ctx.t("topics.desk.merge_confirm", id=duplicate_id, title=esc(duplicate.title), target=target_id,
                    target_title=esc(target.title)),
-             [[ctx.button(ctx.t("topics.desk.merge_do"), "tq", "mx", duplicate_id, target_id)],
-              [ctx.button(ctx.t("common.cancel"), "tq", "c", duplicate_id)]])
+             [[ctx.button(ctx.t("topics.desk.merge_do"), MergeNow(duplicate_id, target_id))],
+              [ctx.button(ctx.t("common.cancel"), DeskTopic(duplicate_id))]])
 
 
-async def _merge(ctx: Context) -> None:
-    assert ctx.payload is not None
-    outcome = await topic_desk.merge(ctx.session, community=ctx.community, duplicate_id=ctx.payload.int(1),
-                                     target_id=ctx.payload.int(2), actor=ctx.resident, now=ctx.now())
+@desk(MergeNow)
+async def merge_now(ctx: Context, tap: MergeNow) -> None:
+    outcome = await topic_desk.merge(ctx.session, community=ctx.community, duplicate_id=tap.duplicate_id,
+                                     target_id=tap.target_id, actor=ctx.resident, now=ctx.now())
     target = outcome.target
     await view.tell_change(ctx, outcome.duplicate, target=target.id, target_title=esc(target.title))
     await view.announce_thresholds(ctx, outcome.thresholds)
@@ -274,9 +326,9 @@ async def _merge(ctx: Context) -> None:
 # ---- comments ------------------------------------------------------------------------------------
 
 
-async def _comments(ctx: Context) -> None:
-    assert ctx.payload is not None
-    topic_id, page = ctx.payload.int(1), max(ctx.payload.int(2), 0)
+@desk(DeskComments)
+async def desk_comments(ctx: Context, tap: DeskComments) -> None:
+    topic_id, page = tap.topic_id, max(tap.page, 0)
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * 5, limit=5)
     lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
@@ -285,19 +337,19 @@ async def _comments(ctx: Context) -> None:
     for number, (comment, name) in enumerate(shown, start=1 + page * 5):
         lines += ["", view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. ")]
         if not comment.hidden:
-            buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), "tq", "hc", comment.id))
+            buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), HideComment(comment.id or 0)))
     rows: Keyboard = [buttons] if buttons else []
-    nav = view.paging_row(ctx, total, page, "tq", "cm", topic_id, size=5)
+    nav = view.paging_row(ctx, total, page, lambda to: DeskComments(topic_id, to), size=5)
     if nav:
         rows.append(nav)
-    rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic_id)])
+    rows.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic_id))])
     ctx.toast()
     ctx.show("\n".join(lines), rows)
 
 
-async def _reported(ctx: Context) -> None:
-    assert ctx.payload is not None
-    await show_reported(ctx, max(ctx.payload.int(1), 0))
+@desk(ReportedComments)
+async def reported_comments(ctx: Context, tap: ReportedComments) -> None:
+    await show_reported(ctx, max(tap.page, 0))
 
 
 async def show_reported(ctx: Context, page: int) -> None:
@@ -308,26 +360,20 @@ async def show_reported(ctx: Context, page: int) -> None:
         lines += ["", ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
                             name=esc(clip(name, view.NAME_SHOWN)), reports=reports,
                             text=esc(clip(comment.text, 300)))]
-        rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), "tq", "hc", comment.id),
-                     ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), "tq", "kc", comment.id)])
-    nav = view.paging_row(ctx, total, page, "tq", "rp", size=5)
+        rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), HideComment(comment.id or 0)),
+                     ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), KeepComment(comment.id or 0))])
+    nav = view.paging_row(ctx, total, page, ReportedComments, size=5)
     if nav:
         rows.append(nav)
-    rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
+    rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
     ctx.show("\n".join(lines), rows)
 
 
-async def _keep_comment(ctx: Context) -> None:
-    assert ctx.payload is not None
-    await topic_comments.keep(ctx.session, community=ctx.community, comment_id=ctx.payload.int(1),
+@desk(KeepComment)
+async def keep_comment(ctx: Context, tap: KeepComment) -> None:
+    await topic_comments.keep(ctx.session, community=ctx.community, comment_id=tap.comment_id,
                               actor=ctx.resident, now=ctx.now())
     ctx.toast(ctx.t("topics.desk.done"))
     await show_reported(ctx, 0)
 
-
-ACTIONS: dict[str, Callable[[Context], Awaitable[None]]] = {
-    "home": _home, "ls": _queue, "c": _card, "ack": _acknowledge, "ag": _agenda, "uh": _unhide, "tl": _timeline,
-    "ask": _ask, "go": _go, "no": _no, "mg": _merge_pick, "mt": _merge_confirm, "mx": _merge,
-    "cm": _comments, "rp": _reported, "hc": _hide_comment, "kc": _keep_comment,
-}

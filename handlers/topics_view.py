@@ -5,8 +5,12 @@ Every user-supplied part is clipped, then escaped; the budgets keep a card well 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.topics import LegalRule, TopicStatus, fifth_needed, reaches_agenda
+from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.links import DeskTopic, OpenTopic, TopicsHome
 from handlers.port import Button, Keyboard
 from handlers.text import clip, esc, local_time
 from storage.topic_cards import TopicCard
@@ -156,33 +160,37 @@ def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = CO
 
 
 def resident_buttons(ctx: Context, view: TopicCard) -> Keyboard:
-    topic, topic_id = view.topic, view.topic.id
+    from handlers.topic_comments import ShowComments
+    from handlers.topics import RecommendTopic, SupportTopic, TopicFullText, TopicPhoto, TopicTimeline, WithdrawSupport
+
+    topic, topic_id = view.topic, view.topic.id or 0
     rows: Keyboard = []
     if topic.is_open:
-        rows.append([ctx.button(ctx.t("topics.btn.withdraw"), "tp", "w", topic_id) if view.supported
-                     else ctx.button(ctx.t("topics.btn.support", count=view.tally.residents), "tp", "s", topic_id)])
-    rows.append([ctx.button(ctx.t("topics.btn.comments", count=view.comment_total), "tc", "ls", topic_id, 0),
-                 ctx.button(ctx.t("topics.btn.timeline"), "tp", "tl", topic_id)])
-    extra = [ctx.button(ctx.t("topics.btn.full"), "tp", "full", topic_id)]
+        rows.append([ctx.button(ctx.t("topics.btn.withdraw"), WithdrawSupport(topic_id)) if view.supported
+                     else ctx.button(ctx.t("topics.btn.support", count=view.tally.residents), SupportTopic(topic_id))])
+    rows.append([ctx.button(ctx.t("topics.btn.comments", count=view.comment_total), ShowComments(topic_id, 0)),
+                 ctx.button(ctx.t("topics.btn.timeline"), TopicTimeline(topic_id))])
+    extra = [ctx.button(ctx.t("topics.btn.full"), TopicFullText(topic_id))]
     if topic.photo_file_id:
-        extra.append(ctx.button(ctx.t("topics.btn.photo"), "tp", "ph", topic_id))
+        extra.append(ctx.button(ctx.t("topics.btn.photo"), TopicPhoto(topic_id)))
     rows.append(extra)
     if view.council_member:
-        rows.append([ctx.button(ctx.t("topics.btn.recommend"), "tp", "rec", topic_id)])
+        rows.append([ctx.button(ctx.t("topics.btn.recommend"), RecommendTopic(topic_id))])
     if topic.merged_into_id:
-        rows.append([ctx.button(ctx.t("topics.btn.open_merged", id=topic.merged_into_id), "tp", "c",
-                                topic.merged_into_id)])
-    rows.append([ctx.button(ctx.t("topics.btn.home"), "tp", "home")])
+        rows.append([ctx.button(ctx.t("topics.btn.open_merged", id=topic.merged_into_id),
+                                OpenTopic(topic.merged_into_id))])
+    rows.append([ctx.button(ctx.t("topics.btn.home"), TopicsHome())])
     return rows
 
 
-def paging_row(ctx: Context, total: int, page: int, prefix: str, *fields: object,
+def paging_row(ctx: Context, total: int, page: int, to_page: Callable[[int], Tap],
                size: int = PAGE_SIZE) -> list[Button]:
+    """Previous / next buttons; ``to_page(n)`` is the button that shows page ``n``."""
     row = []
     if page > 0:
-        row.append(ctx.button(ctx.t("common.prev"), prefix, *fields, page - 1))
+        row.append(ctx.button(ctx.t("common.prev"), to_page(page - 1)))
     if (page + 1) * size < total:
-        row.append(ctx.button(ctx.t("common.next"), prefix, *fields, page + 1))
+        row.append(ctx.button(ctx.t("common.next"), to_page(page + 1)))
     return row
 
 
@@ -202,8 +210,8 @@ def list_text(ctx: Context, title: str, rows: list[TopicRow], total: int, page: 
     return "\n".join(lines)
 
 
-def topic_button(ctx: Context, row: TopicRow, prefix: str) -> list[Button]:
-    return [ctx.button(f"#{row.id} {clip(row.title, TITLE_IN_BUTTON)} · 👍{row.supports}", prefix, "c", row.id)]
+def topic_button(ctx: Context, row: TopicRow, opener: Callable[[int], Tap]) -> list[Button]:
+    return [ctx.button(f"#{row.id} {clip(row.title, TITLE_IN_BUTTON)} · 👍{row.supports}", opener(row.id))]
 
 
 def listing_title(ctx: Context, listing: Listing, **params: object) -> str:
@@ -219,8 +227,8 @@ async def tell(ctx: Context, recipients: list[Recipient], topic: Topic, key: str
     for person in recipients:
         text = ctx.t_in(person.language, key, id=topic.id, title=esc(topic.title), **params)
         await ctx.notify(person.telegram_user_id, text, f"{stem}:{person.telegram_user_id}",
-                         [[ctx.button(ctx.t_in(person.language, "topics.btn.open"), "tp", "c",
-                                      open_id or topic.id)]])
+                         [[ctx.button(ctx.t_in(person.language, "topics.btn.open"),
+                                      OpenTopic(open_id or topic.id or 0))]])
 
 
 async def tell_change(ctx: Context, change: Change, **params: object) -> None:
@@ -245,7 +253,7 @@ async def alert_committee(ctx: Context, topic: Topic, key: str, stem: str, **par
         values = {name: (value(lang) if callable(value) else value) for name, value in params.items()}
         text = ctx.t_in(lang, key, id=topic.id, title=esc(topic.title), **values)
         await ctx.notify(chat_id, text, f"{stem}:{chat_id}",
-                         [[ctx.button(ctx.t_in(lang, "topics.btn.handle"), "tq", "c", topic.id)]])
+                         [[ctx.button(ctx.t_in(lang, "topics.btn.handle"), DeskTopic(topic.id or 0))]])
 
 
 async def announce_thresholds(ctx: Context, outcome: SupportOutcome) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +22,23 @@ class ConversationState(SQLModel, table=True):
     flow: str = Field(max_length=40)
     step: str = Field(max_length=40)
     data_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
-    version: int = Field(default=1)  # bumped on every change; form buttons carry it
+    # A new random id for every form started (never reused, unlike row ids), and a version bumped on every
+    # step: form buttons carry both (``ref``), so a button can only act on the form and step that showed it.
+    form_id: str = Field(default="", max_length=16)
+    version: int = Field(default=1)
     updated_at: datetime
+
+    @property
+    def ref(self) -> str:
+        return f"{self.form_id}.{self.version}"
 
     @property
     def data(self) -> dict[str, Any]:
         return json.loads(self.data_json or "{}")
+
+
+def new_form_id() -> str:
+    return secrets.token_urlsafe(6)  # 8 characters, 48 bits
 
 
 async def load(session: AsyncSession, user_id: int, chat_id: int) -> ConversationState | None:
@@ -46,8 +58,10 @@ async def save(session: AsyncSession, user_id: int, chat_id: int, flow: str, ste
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
     if state is None:
         state = ConversationState(telegram_user_id=user_id, chat_id=chat_id, flow=flow, step=step,
-                                  data_json=encoded, updated_at=now)
+                                  data_json=encoded, updated_at=now, form_id=new_form_id())
     else:
+        if state.flow != flow:  # another form starts: buttons of the old one must never fit it
+            state.form_id = new_form_id()
         state.flow, state.step, state.data_json = flow, step, encoded
         state.version += 1
         state.updated_at = now

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.links import OpenTopic
+from handlers.topic_comments import WriteComment
+from handlers.topics import SupportTopic
+from handlers.topics_committee import Acknowledge
 from storage import topic_desk, topics
 from storage.community import get_community
 from storage.residents import by_telegram_id
@@ -116,7 +120,7 @@ async def test_merge_with_overlapping_supporters(e2e: EmulatorHarness, seed: See
     assert any(f"您的联署已转到 #{target}" in text for text in both.texts())
     await p1.press("💬 查看议题")
     assert f"议题 #{target}：电梯经常坏" in p1.last.text
-    toast = await p1.press_data(e2e.app.codec.pack("tp", "s", duplicate))
+    toast = await p1.press_data(e2e.app.codec.pack(SupportTopic(duplicate)))
     assert toast.alert and f"已合并到议题 #{target}" in (toast.text or "")
 
 
@@ -179,11 +183,11 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
     await alice.press("🆕 Newest")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
     await alice.press("👍 Support (1)")
-    toast = await alice.press_data(e2e.app.codec.pack("tp", "s", topic_id))
+    toast = await alice.press_data(e2e.app.codec.pack(SupportTopic(topic_id)))
     assert toast.alert and "counts once" in (toast.text or "")
-    toast = await alice.press_data(e2e.app.codec.pack("tq", "ack", topic_id))
+    toast = await alice.press_data(e2e.app.codec.pack(Acknowledge(topic_id)))
     assert toast.alert and "committee members only" in (toast.text or "")
-    toast = await alice.press_data(f"tp:s:{topic_id}~AAAAAAAA")
+    toast = await alice.press_data(f"ts:{topic_id}~AAAAAAAA")
     assert toast.alert and "expired" in (toast.text or "")
     async with e2e.app.sessions() as session:
         assert (await topics.tally(session, topic_id)).residents == 2
@@ -192,7 +196,7 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
     await director.press("🚫 不予采纳")
     await director.send("不属于居委会职责")
     await director.press("✅ 确认")
-    toast = await alice.press_data(e2e.app.codec.pack("tc", "new", topic_id))
+    toast = await alice.press_data(e2e.app.codec.pack(WriteComment(topic_id)))
     assert toast.alert and "closed" in (toast.text or "")
     # hidden by the committee: residents cannot open it any more
     hidden = await seed.topic(1002, "广告")
@@ -201,5 +205,5 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
         await topic_desk.hide(session, community=community, topic_id=hidden, actor=await by_telegram_id(session, 9001),
                               reason="商业广告", now=e2e.app.clock.now())
         await session.commit()
-    toast = await alice.press_data(e2e.app.codec.pack("tp", "c", hidden))
+    toast = await alice.press_data(e2e.app.codec.pack(OpenTopic(hidden)))
     assert toast.alert and "hidden by the committee" in (toast.text or "")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.links import DeskHome, OpenTopic
 from handlers.port import SendPhoto
+from handlers.topic_comments import WriteComment
+from handlers.topic_desk_form import DeskAction
+from handlers.topics import RecommendTopic, SupportTopic
+from handlers.topics_committee import Acknowledge, MergeNow
 from storage import audit, topics
 from tests.support.chat import PortHarness, UserChat
 from tests.support.seed import Seed
@@ -207,7 +212,7 @@ async def test_double_tap_and_forged_support_count_once(port: PortHarness, seed:
     await alice.press("👍 联署支持（1）", message=card)
     toast = await alice.press_data(data, card.message_id)
     assert "只计一次" in (toast.text or "")
-    forged = await alice.press_data(f"tp:s:{topic_id}~AAAAAAAA", card.message_id)
+    forged = await alice.press_data(f"ts:{topic_id}~AAAAAAAA", card.message_id)
     assert forged.alert and "过期" in (forged.text or "")
     async with port.app.sessions() as session:
         assert (await topics.tally(session, topic_id)).residents == 2
@@ -339,9 +344,9 @@ async def test_decline_needs_a_reason_and_closes_the_topic(port: PortHarness, se
     await bob.press("💬 查看议题")
     assert "👍" not in " ".join(bob.last.labels)  # no support button on a closed topic
     alice = await resident(port, seed, 1001, "Alice", "101")
-    toast = await alice.press_data(port.app.codec.pack("tp", "s", topic_id))
+    toast = await alice.press_data(port.app.codec.pack(SupportTopic(topic_id)))
     assert toast.alert and "已经结束" in (toast.text or "")
-    toast = await alice.press_data(port.app.codec.pack("tc", "new", topic_id))
+    toast = await alice.press_data(port.app.codec.pack(WriteComment(topic_id)))
     assert toast.alert and "已经结束" in (toast.text or "")
 
 
@@ -349,9 +354,8 @@ async def test_resident_cannot_use_committee_actions(port: PortHarness, seed: Se
     await setup_committee(port, seed)
     alice = await resident(port, seed, 1001, "Alice", "101", language="en")
     topic_id = await seed.topic(1001, "Lift")
-    for payload in (("tq", "ack", topic_id), ("tq", "ask", topic_id, "answer"), ("tq", "mx", topic_id, 2),
-                    ("tq", "home")):
-        toast = await alice.press_data(port.app.codec.pack(*payload))
+    for tap in (Acknowledge(topic_id), DeskAction(topic_id, "answer"), MergeNow(topic_id, 2), DeskHome()):
+        toast = await alice.press_data(port.app.codec.pack(tap))
         assert toast.alert and "committee members only" in (toast.text or "")
     async with port.app.sessions() as session:
         topic = await topics.get_topic(session, port.app.community_id or 0, topic_id)
@@ -403,9 +407,9 @@ async def test_merge_with_overlapping_supporters_counts_once(port: PortHarness, 
         assert any(f"已合并。您的联署已转到 #{target}" in text for text in user.texts())
     await a.press("💬 查看议题")
     assert "联署：5 位居民" in a.last.text
-    await a.press_data(port.app.codec.pack("tp", "c", duplicate), a.last.message_id)
+    await a.press_data(port.app.codec.pack(OpenTopic(duplicate)), a.last.message_id)
     assert "已合并到议题 #2" in a.last.text and "🔗 前往议题 #2" in a.last.labels
-    toast = await a.press_data(port.app.codec.pack("tp", "s", duplicate))
+    toast = await a.press_data(port.app.codec.pack(SupportTopic(duplicate)))
     assert toast.alert and "已合并到议题 #2" in (toast.text or "")
     async with port.app.sessions() as session:
         assert (await topics.tally(session, target)).residents == 5
@@ -492,7 +496,7 @@ async def test_council_recommendation_appears_on_the_card(port: PortHarness, see
     await wang.press("💬 查看议题")
     assert "议事团「睦邻议事厅」的建议" in wang.last.text and "先做全楼问卷" in wang.last.text
     assert any("先做全楼问卷" in text for text in director.texts())
-    toast = await bob.press_data(port.app.codec.pack("tp", "rec", topic_id))
+    toast = await bob.press_data(port.app.codec.pack(RecommendTopic(topic_id)))
     assert toast.alert and "议事团的成员" in (toast.text or "")
 
 
@@ -584,9 +588,9 @@ async def test_card_and_lists_stay_within_telegram_limits(port: PortHarness, see
     await _answer(director, topic_id, "答" * 2000)
     bob = port.user(1002, "B")
     for _ in range(3):
-        await bob.press_data(port.app.codec.pack("tc", "new", topic_id))
+        await bob.press_data(port.app.codec.pack(WriteComment(topic_id)))
         await bob.send("评" * 500)
-    await bob.press_data(port.app.codec.pack("tp", "c", topic_id))
+    await bob.press_data(port.app.codec.pack(OpenTopic(topic_id)))
     card = bob.last
     assert "议题 #1" in card.text and len(card.text) < 4096 and len(card.buttons) <= 8
     await bob.press("📄 全文")

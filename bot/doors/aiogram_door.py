@@ -157,6 +157,7 @@ class AiogramDoor:
     async def run(self) -> None:
         self.app.attach(self.messenger)
         try:
+            self.app.bot_username = (await self.bot.me()).username  # cached: polling's own getMe reuses it
             await self.set_commands()
         except TelegramAPIError as exc:
             log.warning("could not set the command list: %s", exc)

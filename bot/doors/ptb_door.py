@@ -161,6 +161,7 @@ class PtbDoor:
         self.app.attach(self.messenger)
         application = self.application
         await application.initialize()
+        self.app.bot_username = application.bot.username
         try:
             try:
                 await self.set_commands()

@@ -116,6 +116,16 @@ class UserChat:
         target = message or self.find_button_message(label, chat)
         return await self.harness.push_press(self, chat, target.message_id, target.data_of(label))
 
+    def label(self, key: str, /, **params: object) -> str:
+        """A catalog text in this user's language: what a button reads, without spelling it out in a test."""
+        lang = "en" if (self.language or "zh").lower().startswith("en") else "zh-Hans"
+        return self.harness.app.translator(lang, key, **params)
+
+    async def tap(self, key: str, /, *, message: Msg | None = None, chat_id: int | None = None,
+                  **params: object) -> Toast:
+        """Press the button whose label is the catalog text ``key`` (in this user's language)."""
+        return await self.press(self.label(key, **params), message=message, chat_id=chat_id)
+
     async def press_data(self, data: str, message_id: int | None = None, *, chat_id: int | None = None) -> Toast:
         """Press a button with raw (possibly forged) callback data."""
         chat = self.user_id if chat_id is None else chat_id

@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_code_attempt'))
     )
     with op.batch_alter_table('code_attempt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_code_attempt_at'), ['at'], unique=False)
@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('answer_days', sa.Integer(), nullable=False),
     sa.Column('adult_population', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_community'))
     )
     op.create_table('conversation_state',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -51,8 +51,8 @@ def upgrade() -> None:
     sa.Column('data_json', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('telegram_user_id', 'chat_id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_state')),
+    sa.UniqueConstraint('telegram_user_id', 'chat_id', name=op.f('uq_conversation_state_telegram_user_id'))
     )
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -62,8 +62,8 @@ def upgrade() -> None:
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('detail_json', sa.Text(), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_audit_entry_community_id_community')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
@@ -74,9 +74,9 @@ def upgrade() -> None:
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('group_name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('community_id', 'name')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_building_community_id_community')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_building')),
+    sa.UniqueConstraint('community_id', 'name', name=op.f('uq_building_community_id'))
     )
     with op.batch_alter_table('building', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_building_community_id'), ['community_id'], unique=False)
@@ -95,9 +95,9 @@ def upgrade() -> None:
     sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('dedupe_key')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_outbox_message_community_id_community')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_message_community_id'), ['community_id'], unique=False)
@@ -112,10 +112,10 @@ def upgrade() -> None:
     sa.Column('room', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('floor_area', sa.Float(), nullable=False),
     sa.Column('has_owner', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['building_id'], ['building.id'], ),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('building_id', 'unit', 'room')
+    sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_household_building_id_building')),
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_household_community_id_community')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household')),
+    sa.UniqueConstraint('building_id', 'unit', 'room', name=op.f('uq_household_building_id'))
     )
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_building_id'), ['building_id'], unique=False)
@@ -134,9 +134,9 @@ def upgrade() -> None:
     sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('decided_by', sa.BigInteger(), nullable=True),
     sa.Column('household_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_join_request_community_id_community')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_join_request_household_id_household')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_join_request'))
     )
     with op.batch_alter_table('join_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_join_request_community_id'), ['community_id'], unique=False)
@@ -153,10 +153,10 @@ def upgrade() -> None:
     sa.Column('household_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('verified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('telegram_user_id')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_resident_community_id_community')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_resident_household_id_household')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_resident')),
+    sa.UniqueConstraint('telegram_user_id', name=op.f('uq_resident_telegram_user_id'))
     )
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resident_community_id'), ['community_id'], unique=False)
@@ -172,11 +172,11 @@ def upgrade() -> None:
     sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('used_by_resident_id', sa.Integer(), nullable=True),
     sa.Column('revoked', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['household_id'], ['household.id'], ),
-    sa.ForeignKeyConstraint(['used_by_resident_id'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_invite_code_community_id_community')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_invite_code_household_id_household')),
+    sa.ForeignKeyConstraint(['used_by_resident_id'], ['resident.id'], name=op.f('fk_invite_code_used_by_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invite_code')),
+    sa.UniqueConstraint('code', name=op.f('uq_invite_code_code'))
     )
     with op.batch_alter_table('invite_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invite_code_community_id'), ['community_id'], unique=False)
@@ -189,10 +189,10 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('granted_by', sa.BigInteger(), nullable=True),
     sa.Column('granted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('resident_id', 'role')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_rolegrant_community_id_community')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_rolegrant_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rolegrant')),
+    sa.UniqueConstraint('resident_id', 'role', name=op.f('uq_rolegrant_resident_id'))
     )
     with op.batch_alter_table('rolegrant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rolegrant_community_id'), ['community_id'], unique=False)

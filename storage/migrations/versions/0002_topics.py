@@ -27,9 +27,9 @@ def upgrade() -> None:
     sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('community_id', 'code')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_topic_category_community_id_community')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_category')),
+    sa.UniqueConstraint('community_id', 'code', name=op.f('uq_topic_category_community_id'))
     )
     with op.batch_alter_table('topic_category', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_category_community_id'), ['community_id'], unique=False)
@@ -40,10 +40,10 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['created_by'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('community_id', 'name')
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_council_community_id_community')),
+    sa.ForeignKeyConstraint(['created_by'], ['resident.id'], name=op.f('fk_council_created_by_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council')),
+    sa.UniqueConstraint('community_id', 'name', name=op.f('uq_council_community_id'))
     )
     with op.batch_alter_table('council', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_council_community_id'), ['community_id'], unique=False)
@@ -53,10 +53,10 @@ def upgrade() -> None:
     sa.Column('council_id', sa.Integer(), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['council_id'], ['council.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('council_id', 'resident_id')
+    sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_council_member_council_id_council')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_council_member_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council_member')),
+    sa.UniqueConstraint('council_id', 'resident_id', name=op.f('uq_council_member_council_id'))
     )
     with op.batch_alter_table('council_member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_council_member_council_id'), ['council_id'], unique=False)
@@ -91,13 +91,13 @@ def upgrade() -> None:
     sa.Column('meeting_demanded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('meeting_demanded_rule', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['answered_by'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['category_id'], ['topic_category.id'], ),
-    sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
-    sa.ForeignKeyConstraint(['council_id'], ['council.id'], ),
-    sa.ForeignKeyConstraint(['merged_into_id'], ['topic.id'], ),
-    sa.ForeignKeyConstraint(['proposer_id'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['answered_by'], ['resident.id'], name=op.f('fk_topic_answered_by_resident')),
+    sa.ForeignKeyConstraint(['category_id'], ['topic_category.id'], name=op.f('fk_topic_category_id_topic_category')),
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_topic_community_id_community')),
+    sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_topic_council_id_council')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['topic.id'], name=op.f('fk_topic_merged_into_id_topic')),
+    sa.ForeignKeyConstraint(['proposer_id'], ['resident.id'], name=op.f('fk_topic_proposer_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic'))
     )
     with op.batch_alter_table('topic', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_answer_due_at'), ['answer_due_at'], unique=False)
@@ -115,10 +115,10 @@ def upgrade() -> None:
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['council_id'], ['council.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_council_recommendation_council_id_council')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_council_recommendation_resident_id_resident')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_council_recommendation_topic_id_topic')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council_recommendation'))
     )
     with op.batch_alter_table('council_recommendation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_council_recommendation_council_id'), ['council_id'], unique=False)
@@ -134,10 +134,10 @@ def upgrade() -> None:
     sa.Column('hidden_reason', sa.Text(), nullable=True),
     sa.Column('hidden_by', sa.Integer(), nullable=True),
     sa.Column('hidden_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['hidden_by'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['hidden_by'], ['resident.id'], name=op.f('fk_topic_comment_hidden_by_resident')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_topic_comment_resident_id_resident')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_topic_comment_topic_id_topic')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_comment'))
     )
     with op.batch_alter_table('topic_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_comment_resident_id'), ['resident_id'], unique=False)
@@ -151,9 +151,9 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('ref_id', sa.Integer(), nullable=True),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['actor_id'], ['resident.id'], name=op.f('fk_topic_event_actor_id_resident')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_topic_event_topic_id_topic')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_event'))
     )
     with op.batch_alter_table('topic_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_event_topic_id'), ['topic_id'], unique=False)
@@ -164,11 +164,11 @@ def upgrade() -> None:
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('moved_from_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['moved_from_id'], ['topic.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('topic_id', 'resident_id')
+    sa.ForeignKeyConstraint(['moved_from_id'], ['topic.id'], name=op.f('fk_topic_support_moved_from_id_topic')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_topic_support_resident_id_resident')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_topic_support_topic_id_topic')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_support')),
+    sa.UniqueConstraint('topic_id', 'resident_id', name=op.f('uq_topic_support_topic_id'))
     )
     with op.batch_alter_table('topic_support', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topic_support_resident_id'), ['resident_id'], unique=False)
@@ -180,10 +180,10 @@ def upgrade() -> None:
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('resolved', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['comment_id'], ['topic_comment.id'], ),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('comment_id', 'resident_id')
+    sa.ForeignKeyConstraint(['comment_id'], ['topic_comment.id'], name=op.f('fk_comment_report_comment_id_topic_comment')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_comment_report_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_report')),
+    sa.UniqueConstraint('comment_id', 'resident_id', name=op.f('uq_comment_report_comment_id'))
     )
     with op.batch_alter_table('comment_report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comment_report_comment_id'), ['comment_id'], unique=False)

@@ -1,0 +1,45 @@
+"""Buttons that lead from one feature (or a notice) into another: the screens other places link to.
+
+They are part of the port: the notifier (``scheduler/``) puts them under notices, handlers under screens.
+Each is routed by exactly one handler (see the feature named in its comment).
+"""
+
+from __future__ import annotations
+
+from handlers.buttons import Tap
+
+
+class OpenMenu(Tap, prefix="m"):
+    """The main menu (handlers.menu)."""
+
+
+class LanguagePicker(Tap, prefix="lg"):
+    """Choose 中文 / English (handlers.language)."""
+
+
+class CommitteeHome(Tap, prefix="cm"):
+    """The committee's menu (handlers.committee)."""
+
+
+class TopicsHome(Tap, prefix="tp"):
+    """Topics for residents (handlers.topics)."""
+
+
+class OpenTopic(Tap, prefix="tc"):
+    """A topic's card as residents see it (handlers.topics)."""
+
+    topic_id: int
+
+
+class CouncilTopics(Tap, prefix="tk"):
+    """Topics referred to the councils the resident sits on (handlers.topics)."""
+
+
+class DeskHome(Tap, prefix="q"):
+    """The committee's topic desk (handlers.topics_committee)."""
+
+
+class DeskTopic(Tap, prefix="qc"):
+    """A topic's card on the committee's desk (handlers.topics_committee)."""
+
+    topic_id: int
