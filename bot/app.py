@@ -17,9 +17,10 @@ from core.errors import DomainError
 from handlers import build_dispatcher
 from handlers.buttons import ButtonCodec, codec_for_token
 from handlers.context import Context, Options
-from handlers.i18n import Translator, pick_language
 from handlers.port import AnswerButton, EditText, Incoming, Messenger, Reply, SendError, SendText
 from handlers.router import Dispatcher
+from locales.catalogs import Translator, pick_language
+from scheduler.notifier import Notifier
 from scheduler.outbox_sender import OutboxSender
 from storage import conversations, residents
 from storage.community import Community, ensure_community
@@ -66,6 +67,7 @@ class Linli:
         token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.codec: ButtonCodec = codec_for_token(token)
         self.dispatcher: Dispatcher = build_dispatcher()
+        self.notifier = Notifier(self.translator, self.codec, settings.default_language)
         self.tracker = UpdateTracker()
         self.outbox: OutboxSender | None = None
         # One lock per user while they have updates in flight; it goes away with its last holder.
@@ -127,17 +129,20 @@ class Linli:
             committed = False
             try:
                 await self.dispatcher.dispatch(ctx)
+                if ctx.notices:
+                    queued = await self.notifier.queue(session, ctx.community, ctx.notices, ctx.now())
+                    ctx.queued = ctx.queued or queued > 0
                 await session.commit()
                 committed = True
             except DomainError as error:  # a rule said no: nothing of this update is kept
                 await session.rollback()
-                ctx.reply = Reply()
+                ctx.reply, ctx.notices = Reply(), []
                 ctx.answered = False
                 self._explain(ctx, error)
             except Exception:
                 log.exception("update %s failed", incoming.update_id)
                 await session.rollback()
-                ctx.reply = Reply()
+                ctx.reply, ctx.notices = Reply(), []
                 ctx.answered = False
                 self._explain(ctx, DomainError("errors.internal"))
             if incoming.callback_id is not None and not ctx.answered:

@@ -105,7 +105,7 @@ def import_roster(
 ) -> None:
     """Import the household roster; every new household gets invite codes (printed, and as CSV)."""
     from core.errors import DomainError
-    from handlers.i18n import Translator
+    from locales.catalogs import Translator
     from storage.roster import parse_rows, read_table
 
     settings = _settings()

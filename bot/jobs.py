@@ -17,7 +17,7 @@ def periodic_jobs(app: Linli) -> list[PeriodicJob]:
         return jobs
 
     async def overdue() -> int:
-        return await alert_overdue_topics(app.sessions, app.translator, app.clock)
+        return await alert_overdue_topics(app.sessions, app.notifier, app.clock)
 
     jobs.append(PeriodicJob("topics-overdue", overdue, every_seconds=600))
     return jobs

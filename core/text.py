@@ -12,3 +12,8 @@ def clean_block(text: str) -> str:
     """Several lines: line breaks kept, control characters and trailing spaces dropped."""
     lines = ["".join(ch for ch in line if ch.isprintable()).rstrip() for line in text.replace("\r", "").split("\n")]
     return "\n".join(lines).strip()
+
+
+def clip(value: str, limit: int) -> str:
+    """Shorten plain text to ``limit`` characters with an ellipsis."""
+    return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"

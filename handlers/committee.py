@@ -5,11 +5,11 @@ from __future__ import annotations
 from core.errors import NotFound
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, DeskHome, OpenMenu
+from handlers.links import CommitteeHome, DecideJoin, DeskHome, OpenMenu
 from handlers.port import SendDocument
 from handlers.router import Router
 from handlers.text import esc
-from storage import committee_admin, registration, residents, roster
+from storage import committee_admin, join_notices, registration, residents, roster
 from storage import community as homes
 from storage.residents import Role
 
@@ -24,11 +24,6 @@ class JoinRequests(Tap, prefix="cr"):
 
 class InviteCodes(Tap, prefix="cc"):
     pass
-
-
-class DecideJoin(Tap, prefix="jd"):
-    request_id: int
-    approve: bool
 
 
 def _home_keyboard(ctx: Context) -> list:
@@ -111,11 +106,7 @@ async def decide_join(ctx: Context, tap: DecideJoin) -> None:
                    adult=ctx.t("common.yes" if request.is_adult else "common.no"),
                    user_id=request.telegram_user_id)
              + "\n\n" + ctx.t(outcome, who=decider, household=esc(address)))
-    message = "join.you_are_approved" if verdict == "a" else "join.you_are_rejected"
-    await ctx.notify(request.telegram_user_id, ctx.t_in(request.language, message,
-                                                        community=esc(ctx.community.name)),
-                     f"join-decided:{request.id}",
-                     [[ctx.button(ctx.t_in(request.language, "menu.open"), OpenMenu())]])
+    ctx.tell(join_notices.decided(ctx.community, request, approved=verdict == "a"))
 
 
 @router.command("bind", committee=True, groups=True)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.errors import StaleButton
+from core.notices import Notice
 from handlers.buttons import ButtonCodec, Tap
 from handlers.i18n import Translator
 from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
@@ -44,6 +45,7 @@ class Context:
     options: Options = field(default_factory=Options)
     bot_username: str | None = None
     reply: Reply = field(default_factory=Reply)
+    notices: list[Notice] = field(default_factory=list)  # who else must hear about this update (see tell)
     answered: bool = False
     queued: bool = False  # something went into the outbox: wake the sender after commit
 
@@ -129,6 +131,11 @@ class Context:
         return self.state
 
     # ---- telling other people (through the outbox, in this same transaction) -------
+    def tell(self, *notices: Notice) -> None:
+        """Other people must hear about this: the notifier renders each notice in its recipients' languages and
+        queues it in the same unit of work (nothing is sent if the update is rolled back)."""
+        self.notices.extend(notices)
+
     async def notify(self, chat_id: int, text: str, dedupe_key: str,
                      buttons: Keyboard | None = None) -> bool:
         encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from handlers import topics_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CouncilTopics, DeskHome, DeskTopic
+from handlers.links import DeskHome, DeskTopic
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
 from handlers.topic_desk_form import ask, show_desk_card
-from storage import councils, topics
+from storage import councils, topic_notices, topics
 
 router = Router("councils")
 desk = router.committee_button
@@ -109,10 +108,7 @@ async def add_member(ctx: Context, tap: AddMember) -> None:
                                       resident_id=tap.resident_id, actor=ctx.resident, now=ctx.now())
     if added is not None:
         council = await councils.get_council(ctx.session, ctx.community.id or 0, council_id)
-        await ctx.notify(added.telegram_user_id,
-                         ctx.t_in(added.language, "topics.council.you_joined", council=esc(council.name)),
-                         f"council-join:{council_id}:{added.id}:{int(ctx.now().timestamp())}",
-                         [[ctx.button(ctx.t_in(added.language, "topics.home.council"), CouncilTopics())]])
+        ctx.tell(topic_notices.joined_council(council.id or 0, council.name, added, ctx.now()))
     ctx.toast(ctx.t("topics.council.added" if added else "topics.council.already"))
     await show_council(ctx, council_id)
 
@@ -145,9 +141,9 @@ async def refer_topic(ctx: Context, tap: ReferTopic) -> None:
     referral = await councils.refer(ctx.session, community=ctx.community, topic_id=tap.topic_id,
                                     council_id=tap.council_id, actor=ctx.resident, now=ctx.now())
     change = referral.change
-    await view.tell_change(ctx, change)
-    await view.tell(ctx, referral.members, change.topic, "topics.note.council_seat",
-                    f"tp:{change.topic.id}:e{change.event.id}:seat", council=esc(referral.council.name))
+    ctx.tell(topic_notices.change(change),
+             topic_notices.to_people(referral.members, change.topic, "topics.note.council_seat",
+                                     f"tp:{change.topic.id}:e{change.event.id}:seat", council=referral.council.name))
     ctx.toast(ctx.t("topics.desk.done"))
     await show_desk_card(ctx, change.topic.id or 0)
 

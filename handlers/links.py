@@ -43,3 +43,10 @@ class DeskTopic(Tap, prefix="qc"):
     """A topic's card on the committee's desk (handlers.topics_committee)."""
 
     topic_id: int
+
+
+class DecideJoin(Tap, prefix="jd"):
+    """Approve or reject a request to join (handlers.committee); sent to the committee with each request."""
+
+    request_id: int
+    approve: bool

@@ -10,6 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Buttons are part of the port: the typed, signed payloads and the screens other places link to.
+from handlers.buttons import ButtonCodec as ButtonCodec
+from handlers.buttons import Tap as Tap
+from handlers.links import CommitteeHome as CommitteeHome
+from handlers.links import CouncilTopics as CouncilTopics
+from handlers.links import DecideJoin as DecideJoin
+from handlers.links import DeskHome as DeskHome
+from handlers.links import DeskTopic as DeskTopic
+from handlers.links import LanguagePicker as LanguagePicker
+from handlers.links import OpenMenu as OpenMenu
+from handlers.links import OpenTopic as OpenTopic
+from handlers.links import TopicsHome as TopicsHome
+
 
 class ChatKind(StrEnum):
     PRIVATE = "private"

@@ -5,14 +5,12 @@ from __future__ import annotations
 from core.errors import InvalidInput, StaleButton, TooLong
 from handlers import menu
 from handlers.buttons import Tap
-from handlers.committee import DecideJoin
 from handlers.context import Context
 from handlers.links import OpenMenu
 from handlers.router import Router
 from handlers.text import clean_line, esc
 from storage import community as homes
-from storage import registration
-from storage.residents import committee_members
+from storage import join_notices, registration
 
 router = Router("start")
 
@@ -235,23 +233,4 @@ async def _finish_join(ctx: Context, data: dict) -> None:
     await ctx.clear_form()
     ctx.toast()
     ctx.show(ctx.t("join.sent"))
-    await tell_committee_about_request(ctx, request)
-
-
-async def tell_committee_about_request(ctx: Context, request: registration.JoinRequest) -> None:
-    """The committee chat (or, before one is bound, each committee member) gets Approve / Reject."""
-    targets: list[tuple[int, str]]
-    if ctx.community.committee_chat_id is not None:
-        targets = [(ctx.community.committee_chat_id, ctx.options.default_language)]
-    else:
-        members = await committee_members(ctx.session, ctx.community.id or 0)
-        targets = [(member.telegram_user_id, member.language) for member in members]
-    for chat_id, lang in targets:
-        text = ctx.t_in(lang, "join.committee_card", name=esc(request.display_name),
-                        address=esc(request.address or "—"),
-                        adult=ctx.t_in(lang, "common.yes" if request.is_adult else "common.no"),
-                        user_id=request.telegram_user_id)
-        await ctx.notify(chat_id, text, f"join:{request.id}:{chat_id}", [[
-            ctx.button(ctx.t_in(lang, "join.approve"), DecideJoin(request.id or 0, True)),
-            ctx.button(ctx.t_in(lang, "join.reject"), DecideJoin(request.id or 0, False)),
-        ]])
+    ctx.tell(await join_notices.requested(ctx.session, ctx.community, request))

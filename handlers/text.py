@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core.text import clean_block, clean_line
+from core.text import clean_block, clean_line, clip
 
 __all__ = ["clean_block", "clean_line", "clip", "esc", "local_time"]
 
@@ -17,11 +17,6 @@ BUTTON_TEXT_LIMIT = 64
 def esc(value: object) -> str:
     """User-supplied text, shown literally: a resident named ``<b>Bob</b>`` stays ``<b>Bob</b>``."""
     return html.escape(str(value), quote=False)
-
-
-def clip(value: str, limit: int) -> str:
-    """Shorten plain text to ``limit`` characters with an ellipsis."""
-    return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"
 
 
 def local_time(moment: datetime, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from core import topics as rules
 from core.errors import InvalidInput, StaleButton
+from core.notices import Bilingual
 from handlers import topics_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
@@ -14,7 +15,7 @@ from handlers.links import OpenTopic, TopicsHome
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
-from storage import topic_lists, topics
+from storage import topic_lists, topic_notices, topics
 
 router = Router("topic_proposal")
 
@@ -221,10 +222,9 @@ async def _submit(ctx: Context, data: dict) -> None:
     topic = outcome.topic
     await ctx.clear_form()
     category = await topics.get_category(ctx.session, ctx.community.id or 0, topic.category_id)
-    await view.alert_committee(ctx, topic, "topics.alert.new", f"tp-new:{topic.id}",
-                               category=lambda lang: esc(category.name(lang)),
-                               due=view.when(ctx, topic.answer_due_at))
-    await view.announce_thresholds(ctx, outcome)
+    ctx.tell(await topic_notices.proposed(ctx.session, ctx.community, topic,
+                                          Bilingual(category.name("zh-Hans"), category.name("en"))),
+             *await topic_notices.thresholds(ctx.session, ctx.community, outcome))
     ctx.show(ctx.t("topics.form.submitted", id=topic.id, title=esc(topic.title),
                    due=view.when(ctx, topic.answer_due_at)),
              [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))],

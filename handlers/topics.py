@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from core import topics as rules
 from core.errors import StaleButton, TooLong
+from core.notices import Clipped
 from handlers import topics_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import CouncilTopics, OpenMenu, OpenTopic, TopicsHome
 from handlers.port import Keyboard, SendPhoto
 from handlers.router import Router
-from handlers.text import clip, esc
-from storage import councils, topic_lists, topics
+from handlers.text import esc
+from storage import councils, topic_lists, topic_notices, topics
 from storage.topic_cards import card
 from storage.topic_lists import RESIDENT_LISTINGS, Listing
 
@@ -184,7 +185,7 @@ async def support_topic(ctx: Context, tap: SupportTopic) -> None:
         ctx.toast(ctx.t("topics.support.already"), alert=True)
         return
     ctx.toast(ctx.t("topics.support.done"))
-    await view.announce_thresholds(ctx, outcome)
+    ctx.tell(*await topic_notices.thresholds(ctx.session, ctx.community, outcome))
     await show_card(ctx, outcome.topic.id or 0)
 
 
@@ -255,11 +256,10 @@ async def recommend_input(ctx: Context) -> None:
     done = await councils.recommend(ctx.session, community=ctx.community, topic_id=topic_id,
                                     resident=ctx.resident, text=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
-    council = esc(done.council.name)
-    await view.tell_change(ctx, done.change, council=council)
-    await view.alert_committee(ctx, done.change.topic, "topics.alert.recommended",
-                               f"tp-rec:{done.recommendation.id}", council=council,
-                               text=esc(clip(done.recommendation.text, 500)))
-    ctx.say(ctx.t("topics.rec.saved", council=council),
+    ctx.tell(topic_notices.change(done.change, council=done.council.name),
+             await topic_notices.to_committee(ctx.session, ctx.community, done.change.topic, "topics.alert.recommended",
+                                              f"tp-rec:{done.recommendation.id}", council=done.council.name,
+                                              text=Clipped(done.recommendation.text, 500)))
+    ctx.say(ctx.t("topics.rec.saved", council=esc(done.council.name)),
             [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic_id))]])
 

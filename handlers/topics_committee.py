@@ -19,7 +19,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
 from handlers.topic_desk_form import FORM, PROMPTS, DeskAction, ask, show_desk_card
-from storage import topic_comments, topic_desk, topic_lists, topics
+from storage import topic_comments, topic_desk, topic_lists, topic_notices, topics
 from storage.topic_lists import Listing
 
 router = Router("topics_committee")
@@ -158,7 +158,7 @@ async def desk_queue(ctx: Context, tap: DeskQueue) -> None:
 
 async def _done(ctx: Context, change: topic_desk.Change) -> None:
     """After a desk action: tell the people concerned, confirm, show the card as it is now."""
-    await view.tell_change(ctx, change)
+    ctx.tell(topic_notices.change(change))
     ctx.toast(ctx.t("topics.desk.done"))
     await show_desk_card(ctx, change.topic.id or 0)
 
@@ -261,7 +261,7 @@ async def confirm_desk(ctx: Context, tap: ConfirmDesk) -> None:
         target = TopicStatus.DECLINED if do == "decline" else TopicStatus.RESOLVED
         change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=target_id,
                                              actor=ctx.resident, target=target, note=text, now=now)
-    await view.tell_change(ctx, change)
+    ctx.tell(topic_notices.change(change))
     await show_desk_card(ctx, target_id)
 
 
@@ -317,8 +317,8 @@ async def merge_now(ctx: Context, tap: MergeNow) -> None:
     outcome = await topic_desk.merge(ctx.session, community=ctx.community, duplicate_id=tap.duplicate_id,
                                      target_id=tap.target_id, actor=ctx.resident, now=ctx.now())
     target = outcome.target
-    await view.tell_change(ctx, outcome.duplicate, target=target.id, target_title=esc(target.title))
-    await view.announce_thresholds(ctx, outcome.thresholds)
+    ctx.tell(topic_notices.change(outcome.duplicate, target=target.id or 0, target_title=target.title),
+             *await topic_notices.thresholds(ctx.session, ctx.community, outcome.thresholds))
     ctx.toast(ctx.t("topics.desk.merged", moved=outcome.moved, already=outcome.already), alert=True)
     await show_desk_card(ctx, target.id or 0)
 

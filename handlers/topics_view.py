@@ -10,14 +10,12 @@ from collections.abc import Callable
 from core.topics import LegalRule, TopicStatus, fifth_needed, reaches_agenda
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import DeskTopic, OpenTopic, TopicsHome
+from handlers.links import OpenTopic, TopicsHome
 from handlers.port import Button, Keyboard
 from handlers.text import clip, esc, local_time
 from storage.topic_cards import TopicCard
 from storage.topic_comments import TopicComment
-from storage.topic_desk import Change
 from storage.topic_lists import Listing, TopicRow
-from storage.topics import Recipient, SupportOutcome, Topic, committee_targets
 
 DESCRIPTION_SHOWN = 700
 ANSWER_SHOWN = 700
@@ -216,58 +214,3 @@ def topic_button(ctx: Context, row: TopicRow, opener: Callable[[int], Tap]) -> l
 
 def listing_title(ctx: Context, listing: Listing, **params: object) -> str:
     return ctx.t(LIST_TITLES[listing], **params)
-
-
-# ---- telling people --------------------------------------------------------------------------
-
-
-async def tell(ctx: Context, recipients: list[Recipient], topic: Topic, key: str, stem: str, *,
-               open_id: int | None = None, **params: object) -> None:
-    """One notice per recipient, in their language, with a button to the card (deduplicated per event)."""
-    for person in recipients:
-        text = ctx.t_in(person.language, key, id=topic.id, title=esc(topic.title), **params)
-        await ctx.notify(person.telegram_user_id, text, f"{stem}:{person.telegram_user_id}",
-                         [[ctx.button(ctx.t_in(person.language, "topics.btn.open"),
-                                      OpenTopic(open_id or topic.id or 0))]])
-
-
-async def tell_change(ctx: Context, change: Change, **params: object) -> None:
-    """Tell the proposer and supporters about a timeline event (its kind names the notice)."""
-    event, topic = change.event, change.topic
-    stem = f"tp:{topic.id}:e{event.id}"
-    if event.kind == TopicStatus.DEMANDED.value:
-        for person in change.audience:
-            await tell(ctx, [person], topic, "topics.note.demanded", stem,
-                       rule=rules_text(ctx, event.note, person.language))
-        return
-    # a merged topic's notice opens the topic it went into
-    open_id = topic.merged_into_id if event.kind == TopicStatus.MERGED.value else None
-    await tell(ctx, change.audience, topic, NOTICE_KEYS[event.kind], stem, open_id=open_id,
-               text=esc(event.note or ""), **params)
-
-
-async def alert_committee(ctx: Context, topic: Topic, key: str, stem: str, **params: object) -> None:
-    """The committee chat (or, before one is bound, each committee member) gets the alert and a button."""
-    targets = await committee_targets(ctx.session, ctx.community, ctx.options.default_language)
-    for chat_id, lang in targets:
-        values = {name: (value(lang) if callable(value) else value) for name, value in params.items()}
-        text = ctx.t_in(lang, key, id=topic.id, title=esc(topic.title), **values)
-        await ctx.notify(chat_id, text, f"{stem}:{chat_id}",
-                         [[ctx.button(ctx.t_in(lang, "topics.btn.handle"), DeskTopic(topic.id or 0))]])
-
-
-async def announce_thresholds(ctx: Context, outcome: SupportOutcome) -> None:
-    """After supports were added: alert the committee (and tell supporters) of thresholds reached just now."""
-    topic, counted = outcome.topic, outcome.tally
-    if outcome.agenda_reached:
-        await alert_committee(ctx, topic, "topics.alert.agenda", f"tp-agenda:{topic.id}", count=counted.residents,
-                              threshold=ctx.community.agenda_threshold)
-    event = outcome.demand_event
-    if event is None or outcome.bases is None:
-        return
-    label = event.note or ""
-    await alert_committee(ctx, topic, "topics.alert.demanded", f"tp-demand:{topic.id}",
-                          rule=lambda lang: rules_text(ctx, label, lang), adults=counted.adults,
-                          adult_base=outcome.bases.adults, households=counted.adult_households,
-                          household_base=outcome.bases.households)
-    await tell_change(ctx, Change(topic=topic, event=event, audience=outcome.demand_audience))

@@ -321,13 +321,13 @@ async def test_overdue_alert_once_per_day(app: Linli, seed: Seed) -> None:
     await _people(seed)
     await seed.configure(adult_population=1000)
     await seed.topic(1, "加装电梯")
-    assert await alert_overdue_topics(app.sessions, app.translator, app.clock) == 0
+    assert await alert_overdue_topics(app.sessions, app.notifier, app.clock) == 0
     app.clock.advance(timedelta(days=3, hours=1))
-    assert await alert_overdue_topics(app.sessions, app.translator, app.clock) == 1  # one committee member
-    assert await alert_overdue_topics(app.sessions, app.translator, app.clock) == 0
+    assert await alert_overdue_topics(app.sessions, app.notifier, app.clock) == 1  # one committee member
+    assert await alert_overdue_topics(app.sessions, app.notifier, app.clock) == 0
     app.clock.advance(timedelta(days=1))
     await seed.configure(committee_chat_id=-100500)
-    assert await alert_overdue_topics(app.sessions, app.translator, app.clock) == 1
+    assert await alert_overdue_topics(app.sessions, app.notifier, app.clock) == 1
     async with app.sessions() as session:
         rows = await outbox.due(session, app.clock.now())
     assert [row.chat_id for row in rows] == [9, -100500] and "超过答复期限" in rows[-1].text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.i18n import LANGUAGES, Translator
+from locales.catalogs import LANGUAGES, Translator
 
 COMMANDS = ("start", "menu", "topics", "propose", "help", "lang", "cancel")
 

@@ -23,7 +23,6 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
 from bot.limits import limited
-from handlers.i18n import LANGUAGES
 from handlers.port import (
     Action,
     AnswerButton,
@@ -41,6 +40,7 @@ from handlers.port import (
     SendText,
     Sent,
 )
+from locales.catalogs import LANGUAGES
 
 log = logging.getLogger(__name__)
 

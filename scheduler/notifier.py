@@ -1,0 +1,78 @@
+"""The notifier: turns notices into outbox rows, each rendered in its recipient's language.
+
+The one place where messages to other people are written: handlers (through the app, after a use case) and
+scheduler jobs both hand their notices here, inside the same unit of work as the change they report.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When
+from core.text import clip
+from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, Tap
+from locales.catalogs import Translator
+from storage import outbox
+from storage.community import Community
+
+LINKS: dict[Link, Callable[[int], Tap]] = {
+    Link.MENU: lambda _: OpenMenu(),
+    Link.TOPIC: OpenTopic,
+    Link.DESK_TOPIC: DeskTopic,
+    Link.COUNCIL_TOPICS: lambda _: CouncilTopics(),
+    Link.APPROVE_JOIN: lambda request: DecideJoin(request, True),
+    Link.REJECT_JOIN: lambda request: DecideJoin(request, False),
+}
+
+
+class Notifier:
+    def __init__(self, translator: Translator, codec: ButtonCodec, default_language: str) -> None:
+        self.translator = translator
+        self.codec = codec
+        self.default_language = default_language
+
+    def render(self, notice: Notice, language: str, timezone: str) -> str:
+        values = {name: self._value(value, language, timezone) for name, value in notice.params.items()}
+        return self.translator(language, notice.text, **values)
+
+    def _value(self, value: Param, language: str, timezone: str) -> str | int | float:
+        match value:
+            case bool() | int() | float():
+                return value
+            case str():
+                return html.escape(value, quote=False)
+            case Clipped(text=text, limit=limit):
+                return html.escape(clip(text, limit), quote=False)
+            case Bilingual(zh=zh, en=en):
+                return html.escape(zh if language.startswith("zh") else en, quote=False)
+            case Label(key=key):
+                return self.translator(language, key)
+            case Labels(keys=keys, separator_key=separator):
+                return self.translator(language, separator).join(self.translator(language, k) for k in keys)
+            case When(moment=moment, format=fmt):
+                return moment.astimezone(ZoneInfo(timezone)).strftime(fmt)
+        raise TypeError(f"unknown notice parameter {value!r}")  # pragma: no cover - Param is closed
+
+    def button(self, spec: NoticeButton, language: str) -> Button:
+        return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
+
+    async def queue(self, session: AsyncSession, community: Community, notices: Iterable[Notice],
+                    now: datetime) -> int:
+        """Write one outbox row per notice and recipient (unless already queued); returns how many were new."""
+        queued = 0
+        for notice in notices:
+            for recipient in notice.recipients:
+                language = recipient.language or self.default_language
+                keyboard = [[self.button(spec, language) for spec in row] for row in notice.buttons]
+                encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in keyboard]
+                           if keyboard else None)
+                if await outbox.enqueue(session, chat_id=recipient.chat_id, text=self.render(
+                        notice, language, community.timezone), dedupe_key=f"{notice.key}:{recipient.chat_id}",
+                        now=now, buttons=encoded, community_id=community.id, not_before=notice.not_before):
+                    queued += 1
+        return queued

@@ -1,0 +1,27 @@
+"""Who hears about a request to join: the committee gets Approve / Reject; the person hears the verdict."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.notices import Label, Link, Notice, NoticeButton, Recipient
+from storage.community import Community
+from storage.registration import JoinRequest
+from storage.topic_notices import committee
+
+
+async def requested(session: AsyncSession, community: Community, request: JoinRequest) -> Notice:
+    request_id = request.id or 0
+    return Notice(text="join.committee_card", key=f"join:{request_id}", recipients=await committee(session, community),
+                  params={"name": request.display_name, "address": request.address or "—",
+                          "adult": Label("common.yes" if request.is_adult else "common.no"),
+                          "user_id": request.telegram_user_id},
+                  buttons=((NoticeButton("join.approve", Link.APPROVE_JOIN, request_id),
+                            NoticeButton("join.reject", Link.REJECT_JOIN, request_id)),))
+
+
+def decided(community: Community, request: JoinRequest, *, approved: bool) -> Notice:
+    return Notice(text="join.you_are_approved" if approved else "join.you_are_rejected",
+                  key=f"join-decided:{request.id}",
+                  recipients=(Recipient(request.telegram_user_id, request.language),),
+                  params={"community": community.name}, buttons=((NoticeButton("menu.open", Link.MENU),),))
