@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.features import features
 from core.clock import Clock, SystemClock
 from core.errors import DomainError
 from handlers import build_dispatcher
 from handlers.buttons import ButtonCodec, codec_for_token
 from handlers.context import Context, Options
+from handlers.feature import screens
 from handlers.port import AnswerButton, EditText, Incoming, Messenger, Reply, SendError, SendText
 from handlers.router import Dispatcher
 from locales.catalogs import Translator, pick_language
@@ -66,7 +68,8 @@ class Linli:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.codec: ButtonCodec = codec_for_token(token)
-        self.dispatcher: Dispatcher = build_dispatcher()
+        self.dispatcher: Dispatcher = build_dispatcher(features())
+        self.screens = screens(features())
         self.notifier = Notifier(self.translator, self.codec, settings.default_language)
         self.tracker = UpdateTracker()
         self.outbox: OutboxSender | None = None
@@ -162,7 +165,7 @@ class Linli:
         return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
                        codec=self.codec, community=community, resident=resident, lang=lang, state=state,
                        committee=await residents.is_committee(session, resident), options=self.options,
-                       bot_username=self.bot_username)
+                       bot_username=self.bot_username, screens=self.screens)
 
     @staticmethod
     def _explain(ctx: Context, error: DomainError) -> None:

@@ -1,23 +1,15 @@
-"""Which periodic jobs the running bot has (wiring only; the jobs live in scheduler/)."""
+"""Which periodic jobs the running bot has: each feature's, as declared in bot/features.py (jobs live in scheduler/)."""
 
 from __future__ import annotations
 
 from bot.app import Linli
+from bot.features import jobs
 from scheduler.runner import PeriodicJob
 
 
 def periodic_jobs(app: Linli) -> list[PeriodicJob]:
-    jobs: list[PeriodicJob] = []
+    found: list[PeriodicJob] = []
     if app.outbox is not None:
-        outbox = app.outbox
-        jobs.append(PeriodicJob("outbox-drain", outbox.drain_once, every_seconds=15))
-    try:
-        from scheduler.topic_jobs import alert_overdue_topics
-    except ImportError:  # pragma: no cover - the topics feature is always installed
-        return jobs
-
-    async def overdue() -> int:
-        return await alert_overdue_topics(app.sessions, app.notifier, app.clock)
-
-    jobs.append(PeriodicJob("topics-overdue", overdue, every_seconds=600))
-    return jobs
+        found.append(PeriodicJob("outbox-drain", app.outbox.drain_once, every_seconds=15))
+    found += [PeriodicJob(job.job_id, job.make(app), every_seconds=job.every_seconds) for job in jobs()]
+    return found

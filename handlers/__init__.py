@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from handlers.router import Dispatcher, Router
+from collections.abc import Iterable
+
+from handlers.feature import Feature
+from handlers.router import Dispatcher
 
 
-def routers() -> list[Router]:
-    """Every feature's router, in the order routes are tried (commands and prefixes are unique)."""
-    from handlers import (
-        committee,
-        councils,
-        language,
-        menu,
-        start,
-        topic_comments,
-        topic_desk_admin,
-        topic_proposal,
-        topics,
-        topics_committee,
-    )
-
-    return [start.router, menu.router, language.router, committee.router, topics.router, topic_proposal.router,
-            topic_comments.router, topics_committee.router, councils.router, topic_desk_admin.router]
-
-
-def build_dispatcher() -> Dispatcher:
+def build_dispatcher(features: Iterable[Feature]) -> Dispatcher:
+    """One dispatcher over every feature's routers (commands, buttons and forms are unique across them)."""
     from handlers.menu import fallback
 
-    return Dispatcher(routers(), fallback)
+    return Dispatcher([router for feature in features for router in feature.routers], fallback)

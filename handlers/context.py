@@ -14,6 +14,7 @@ from core.clock import Clock
 from core.errors import StaleButton
 from core.notices import Notice
 from handlers.buttons import ButtonCodec, Tap
+from handlers.feature import Screens
 from handlers.i18n import Translator
 from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
 from storage import conversations, outbox
@@ -44,6 +45,7 @@ class Context:
     committee: bool = False
     options: Options = field(default_factory=Options)
     bot_username: str | None = None
+    screens: Screens = field(default_factory=Screens)  # what features put on the menu and in /help
     reply: Reply = field(default_factory=Reply)
     notices: list[Notice] = field(default_factory=list)  # who else must hear about this update (see tell)
     answered: bool = False

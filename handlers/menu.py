@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, LanguagePicker, OpenMenu, TopicsHome
+from handlers.links import CommitteeHome, LanguagePicker, OpenMenu
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
@@ -30,17 +30,9 @@ class ConfirmForget(Tap, prefix="mx"):
     pass
 
 
-# (catalog key of the label, the button) — a feature's home screen answers its button.
-MAIN_ENTRIES: tuple[tuple[str, Tap], ...] = (
-    ("menu.topics", TopicsHome()),
-    ("menu.events", ComingSoon()),
-    ("menu.votes", ComingSoon()),
-    ("menu.me", ShowMe()),
-)
-
-
 def main_keyboard(ctx: Context) -> Keyboard:
-    buttons = [ctx.button(ctx.t(label), tap) for label, tap in MAIN_ENTRIES]
+    buttons = [ctx.button(ctx.t(entry.label), entry.tap) for entry in ctx.screens.menu
+               if ctx.committee or not entry.committee_only]
     rows: Keyboard = [buttons[:2], buttons[2:]]
     if ctx.committee:
         rows.append([ctx.button(ctx.t("menu.committee"), CommitteeHome())])
@@ -65,9 +57,9 @@ async def menu_command(ctx: Context) -> None:
 
 @router.command("help")
 async def help_command(ctx: Context) -> None:
-    text = ctx.t("help.resident") + "\n\n" + ctx.t("topics.help")
+    text = "\n\n".join(ctx.t(key) for key in ctx.screens.help)
     if ctx.committee:
-        text += "\n\n" + ctx.t("help.committee") + "\n" + ctx.t("topics.help_committee")
+        text += "\n\n" + "\n".join(ctx.t(key) for key in ctx.screens.committee_help)
     ctx.say(text, [[ctx.button(ctx.t("menu.back"), OpenMenu())]])
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.features import features
 from core.errors import StaleButton
 from handlers import build_dispatcher
 from handlers.buttons import MAX_BYTES, ButtonCodec, Tap, registered
@@ -104,7 +105,7 @@ def test_unpack_never_raises_anything_but_stale(data: str) -> None:
 
 
 def test_every_registered_button_has_exactly_one_route() -> None:
-    dispatcher = build_dispatcher()
+    dispatcher = build_dispatcher(features())
     from handlers import buttons
 
     declared = {cls for cls in buttons._REGISTRY.values() if cls.__module__.startswith("handlers.")}

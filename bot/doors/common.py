@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.features import commands
 from locales.catalogs import LANGUAGES, Translator
 
-COMMANDS = ("start", "menu", "topics", "propose", "help", "lang", "cancel")
+COMMANDS = commands()  # every feature's, in the order features are declared
 
 
 def command_list(translator: Translator, language: str) -> list[tuple[str, str]]:

@@ -1,0 +1,77 @@
+"""Every feature, declared once: routers, commands, main-menu entries, help lines and scheduler jobs.
+
+Adding a feature: its handlers module(s) with a router, its storage module(s) (and a line in storage/schema.py),
+its catalogs (locales/*/LC_MESSAGES/<feature>.po), a migration, tests — and one ``Feature`` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from handlers import (
+    committee,
+    councils,
+    language,
+    menu,
+    start,
+    topic_comments,
+    topic_desk_admin,
+    topic_proposal,
+    topics_committee,
+)
+from handlers import topics as topics_home
+from handlers.feature import Feature, MenuEntry
+from handlers.links import TopicsHome
+
+if TYPE_CHECKING:
+    from bot.app import Linli
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A periodic job: a fixed id (never doubled across restarts), how often, and what it runs for the app."""
+
+    job_id: str
+    every_seconds: float
+    make: Callable[[Linli], Callable[[], Awaitable[object]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    feature: Feature
+    jobs: tuple[JobSpec, ...] = ()
+
+
+def _overdue_topics(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.topic_jobs import alert_overdue_topics
+
+    return lambda: alert_overdue_topics(app.sessions, app.notifier, app.clock)
+
+
+FEATURES: tuple[Declared, ...] = (
+    Declared(Feature("home", routers=(start.router, menu.router, language.router),
+                     commands=("start", "menu"), help=("help.resident",), committee_help=("help.committee",))),
+    Declared(Feature("topics", routers=(topics_home.router, topic_proposal.router, topic_comments.router,
+                                        topics_committee.router, councils.router, topic_desk_admin.router),
+                     commands=("topics", "propose"), menu=(MenuEntry("menu.topics", TopicsHome()),),
+                     help=("topics.help",), committee_help=("topics.help_committee",)),
+             jobs=(JobSpec("topics-overdue", 600, _overdue_topics),)),
+    Declared(Feature("events", menu=(MenuEntry("menu.events", menu.ComingSoon()),))),
+    Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
+    Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
+    Declared(Feature("committee", routers=(committee.router,))),
+)
+
+
+def features() -> tuple[Feature, ...]:
+    return tuple(declared.feature for declared in FEATURES)
+
+
+def commands() -> tuple[str, ...]:
+    return tuple(name for feature in features() for name in feature.commands)
+
+
+def jobs() -> tuple[JobSpec, ...]:
+    return tuple(job for declared in FEATURES for job in declared.jobs)
