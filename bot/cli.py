@@ -31,15 +31,17 @@ def _logging(verbose: bool) -> None:
 @app.command()
 def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Run the bot for real: the configured token, transport (door) and Bot API URL."""
+    from bot.preflight import PreflightError, check_api, check_token
+
     settings = _settings()
     _logging(verbose)
-    if settings.bot_token is None:
-        typer.echo("LINLI_BOT_TOKEN is not set: starting the sandbox (the same bot against the local emulator).\n"
-                   "For the real thing, get a token from @BotFather (see README).", err=True)
-        from bot.sandbox import run_sandbox
-
-        asyncio.run(run_sandbox(demo=True, transport=settings.transport))
-        return
+    try:
+        token = check_token(settings.bot_token.get_secret_value() if settings.bot_token else None)
+        username = asyncio.run(check_api(token, settings.bot_api_url))
+    except PreflightError as error:
+        typer.echo(f"linli run: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"connected to the Bot API as @{username}", err=True)
     asyncio.run(_run(settings))
 
 

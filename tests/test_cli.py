@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 
 runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -83,3 +84,79 @@ async def test_run_serves_until_stopped(tmp_path: Path, transport: str) -> None:
         await emulator.stop()
     assert emulator.errors == [] and emulator.spec_violations == []
     assert {c["command"] for c in emulator.commands(language_code="zh")} >= {"start", "topics"}
+
+
+# ---- `linli run` refuses to start without a usable token (issue 6, defect 12) ------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _one_clear_line(result: object, *needles: str) -> str:
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 1, output  # type: ignore[attr-defined]
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1, output
+    for needle in needles:
+        assert needle in output, output
+    return output
+
+
+def test_run_without_token_exits_with_a_message_not_the_sandbox(env: Path) -> None:
+    result = runner.invoke(app, ["run"], input="")
+    _one_clear_line(result, "LINLI_BOT_TOKEN is not set", "@BotFather", "linli sandbox")
+    assert not (env / "linli-sandbox.db").exists()
+
+
+@pytest.mark.parametrize(("token", "hint"), [
+    ("bot123456789:AAtestTOKENforLINLIxxxxxxxxxxxxxxxx", "'bot' prefix"),
+    ("123456789AAtestTOKENforLINLIxxxxxxxxxxxxxxxx", "':'"),
+    ('"123456789:AAtestTOKENforLINLIxxxxxxxxxxxxxxxx"', "quotes"),
+    ("123456789:short", "do not fit"),
+])
+def test_run_with_a_malformed_token_says_so_in_one_line(env: Path, monkeypatch: pytest.MonkeyPatch, token: str,
+                                                         hint: str) -> None:
+    monkeypatch.setenv("LINLI_BOT_TOKEN", token)
+    result = runner.invoke(app, ["run"])
+    output = _one_clear_line(result, "LINLI_BOT_TOKEN is malformed", hint)
+    assert token not in output and "AAtestTOKEN" not in output
+
+
+def test_run_with_an_unreachable_bot_api_says_so_in_one_line(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import TOKEN
+
+    monkeypatch.setenv("LINLI_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("LINLI_BOT_API_URL", f"http://127.0.0.1:{_free_port()}")
+    output = _one_clear_line(runner.invoke(app, ["run"]), "cannot reach the Bot API at http://127.0.0.1:")
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+async def test_run_with_a_token_telegram_refuses_exits_1(tmp_path: Path) -> None:
+    """The real process (subprocess), a well-formed token the Bot API does not know: one line, exit 1."""
+    import asyncio
+    import os
+    import sys
+
+    from bot.emulator import BotApiEmulator
+    from tests.conftest import TOKEN
+
+    emulator = BotApiEmulator()
+    await emulator.start()
+    emulator.add_bot(TOKEN)
+    unknown = "987654321:AAanotherTOKENnobodyGAVEusxxxxxxxxxx"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LINLI_BOT_TOKEN": unknown,
+           "LINLI_BOT_API_URL": emulator.base_url, "LINLI_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await emulator.stop()
+    output = (stdout + stderr).decode()
+    assert process.returncode == 1, output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1, output
+    assert "refused the token (401)" in output and unknown.split(":")[1] not in output
+    assert not (tmp_path / "x.db").exists()  # stopped before touching the database
