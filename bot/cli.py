@@ -6,11 +6,16 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.config import Settings, Transport
+
+if TYPE_CHECKING:
+    from bot.doors.common import Door
+    from handlers.i18n import Translator
+    from storage.roster import RosterProblems
 
 app = typer.Typer(help="Linli (邻里): the residents' committee bot.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -78,7 +83,7 @@ async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await linli.close()
 
 
-def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> object:
+def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> Door:
     if transport is Transport.PTB:
         from bot.doors.ptb_door import PtbDoor
 
@@ -100,22 +105,40 @@ def migrate(revision: str = "head") -> None:
 
 @app.command("import-roster")
 def import_roster(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX or CSV: building, unit, room, "
-                                                                            "floor_area, owner")],
-    codes_out: Annotated[Path | None, typer.Option("--codes-out", help="Write new codes as CSV here")] = None,
+    file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, help="XLSX or CSV (UTF-8, GB18030/GBK; comma, tab or semicolon): "
+                                          "楼号/building, 单元/unit, 房号/room, 面积/floor_area, 业主/owner")],
+    codes_out: Annotated[Path | None, typer.Option("--codes-out", help="Write new codes here (CSV, UTF-8 with BOM)")]
+    = None,
     codes_per_household: Annotated[int, typer.Option(min=1, max=20)] = 3,
+    check: Annotated[bool, typer.Option("--check", help="Only validate the file; write nothing")] = False,
 ) -> None:
-    """Import the household roster; every new household gets invite codes (printed, and as CSV)."""
+    """Import the household roster; every new household gets invite codes (printed, and as CSV).
+
+    The whole file is checked first: if any row is bad, every bad row is listed and nothing is written.
+    """
     from core.errors import DomainError
     from handlers.i18n import Translator
-    from storage.roster import parse_rows, read_table
+    from storage.roster import RosterProblems, parse_rows, read_table
 
     settings = _settings()
+    t = Translator()
+    language = settings.default_language
     try:
         rows = parse_rows(read_table(file))
+    except RosterProblems as problems:
+        typer.echo(t(language, problems.key, **problems.params), err=True)
+        _print_problems(problems, t, language)
+        raise typer.Exit(1) from None
     except DomainError as error:
-        typer.echo(Translator()(settings.default_language, error.key, **error.params), err=True)
-        raise typer.Exit(1) from error
+        typer.echo(t(language, error.key, **error.params), err=True)
+        raise typer.Exit(1) from None
+    if not any(row.floor_area for row in rows):
+        typer.echo(t(language, "roster.no_area_column"), err=True)
+    if check:
+        typer.echo(t(language, "roster.checked", households=len(rows),
+                     buildings=len({row.building for row in rows})))
+        return
     result = asyncio.run(_import(settings, rows, codes_per_household))
     typer.echo(f"households: {result.households_created} new, {result.households_updated} updated; "
                f"{len(result.codes)} invite codes")
@@ -124,8 +147,24 @@ def import_roster(
     if codes_out is not None:
         from storage.roster import codes_csv
 
-        codes_out.write_text(codes_csv(result.codes), encoding="utf-8")
+        codes_out.write_text(codes_csv(result.codes), encoding="utf-8-sig", newline="")
         typer.echo(f"codes written to {codes_out}")
+
+
+def _print_problems(problems: RosterProblems, t: Translator, language: str) -> None:
+    """Every bad row as one table: row number, column, the value as written, what is wrong."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    headings = ("roster.col.line", "roster.col.column", "roster.col.value", "roster.col.problem")
+    table = Table(*(t(language, key) for key in headings),
+                  box=None, pad_edge=False, header_style="bold")
+    for problem in problems.problems:
+        # Text(), not markup: the values come from the file.
+        table.add_row(str(problem.line), Text(problem.column), Text(problem.value or "—"),
+                      Text(t(language, problem.key, **problem.params)))
+    Console(stderr=True, width=120, soft_wrap=False).print(table)
 
 
 async def _import(settings: Settings, rows: list, codes_per_household: int):

@@ -29,7 +29,8 @@ def test_import_roster_writes_codes(env: Path) -> None:
                                  "--codes-per-household", "2"])
     assert result.exit_code == 0, result.output
     assert "households: 2 new" in result.output
-    rows = list(csv.reader((env / "codes.csv").open(encoding="utf-8")))
+    assert (env / "codes.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel wants
+    rows = list(csv.reader((env / "codes.csv").open(encoding="utf-8-sig", newline="")))
     assert rows[0] == ["building", "unit", "room", "code"] and len(rows) == 5
     assert {tuple(row[:3]) for row in rows[1:]} == {("5", "1", "101"), ("5", "1", "102")}
 
@@ -39,6 +40,30 @@ def test_bad_roster_explained(env: Path) -> None:
     roster.write_text("building,room\n1,101\n", encoding="utf-8")
     result = runner.invoke(app, ["import-roster", str(roster)])
     assert result.exit_code == 1 and "名册缺少列" in result.output
+
+
+def test_gbk_roster_with_bad_rows_lists_them_all_and_writes_nothing(env: Path) -> None:
+    roster = env / "roster.csv"
+    roster.write_bytes("楼栋\t单元\t室号\t建筑面积\t业主\n5\t1\t101\t八十\t张三\n5\t\t102\t81\t\n5\t1\t101\t80\t\n"
+                       "6\t1\t[red]x[/red]\t-2\t\n".encode("gbk"))
+    result = runner.invoke(app, ["import-roster", str(roster), "--codes-out", "codes.csv"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "名册有 4 处问题" in result.output and "未导入任何内容" in result.output
+    lines = result.output.splitlines()
+    for row, column, value, problem in [("2", "建筑面积", "八十", "不是数字"), ("3", "单元", "—", "不能为空"),
+                                        ("4", "室号", "5-1-101", "与第 2 行是同一户"),
+                                        ("5", "建筑面积", "-2", "面积必须大于 0")]:
+        assert any(line.split()[:3] == [row, column, value] and problem in line for line in lines), result.output
+    assert "[red]x[/red]" not in result.output  # rows 5's room was printed as text, not as markup
+    assert not (env / "codes.csv").exists() and not (env / "cli.db").exists()
+
+
+def test_check_validates_without_writing(env: Path) -> None:
+    roster = env / "roster.csv"
+    roster.write_bytes("楼号;单元;房号;面积\n1;1;101;80\n2;1;101;90\n".encode("gb18030"))
+    result = runner.invoke(app, ["import-roster", str(roster), "--check"])
+    assert result.exit_code == 0, result.output
+    assert "名册检查通过：2 户，2 栋楼" in result.output and not (env / "cli.db").exists()
 
 
 def test_grant_first_committee_member(env: Path) -> None:
