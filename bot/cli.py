@@ -229,11 +229,12 @@ def sandbox(
     demo: Annotated[bool, typer.Option("--demo", help="Seed a demo community with invite codes")] = False,
     transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.AIOGRAM,
     database_url: Annotated[str | None, typer.Option(help="Default: linli-sandbox.db here")] = None,
+    files_dir: Annotated[Path, typer.Option(help="Where files the bot sends are saved")] = Path("sandbox-files"),
 ) -> None:
     """Chat with the real bot in this terminal, against the built-in Bot API emulator."""
     from bot.sandbox import run_sandbox
 
-    asyncio.run(run_sandbox(demo=demo, transport=transport, database_url=database_url))
+    asyncio.run(run_sandbox(demo=demo, transport=transport, database_url=database_url, files_dir=files_dir))
 
 
 def main() -> None:  # pragma: no cover
