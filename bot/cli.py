@@ -186,20 +186,26 @@ async def _import(settings: Settings, rows: list, codes_per_household: int):
 
 @app.command()
 def grant(
-    telegram_user_id: Annotated[int, typer.Argument(help="The person's numeric Telegram id")],
+    telegram_user_id: Annotated[str, typer.Argument(help="The person's numeric Telegram id")],
     role: Annotated[str, typer.Argument(help="committee, admin, building_leader, owner, …")],
     name: Annotated[str, typer.Option(help="Name to show until they register")] = "",
 ) -> None:
     """Give a role from the command line (how the first committee member is made)."""
+    from core.telegram_ids import parse_user_id
     from storage.residents import Role
 
+    user_id = parse_user_id(telegram_user_id)
+    if user_id is None:
+        typer.echo(f"not a Telegram user id: {telegram_user_id[:24]!r} (a positive number of at most 16 digits)",
+                   err=True)
+        raise typer.Exit(2)
     try:
         parsed = Role(role)
     except ValueError as exc:
         typer.echo(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", err=True)
         raise typer.Exit(2) from exc
-    changed = asyncio.run(_grant(_settings(), telegram_user_id, parsed, name))
-    typer.echo(f"{telegram_user_id}: {'granted' if changed else 'already had'} {parsed.value}")
+    changed = asyncio.run(_grant(_settings(), user_id, parsed, name))
+    typer.echo(f"{user_id}: {'granted' if changed else 'already had'} {parsed.value}")
 
 
 async def _grant(settings: Settings, telegram_user_id: int, role: object, name: str) -> bool:

@@ -72,6 +72,9 @@ def test_grant_first_committee_member(env: Path) -> None:
     wrong = runner.invoke(app, ["grant", "9001", "king"])
     assert "granted committee" in first.output and "already had" in again.output
     assert wrong.exit_code == 2 and "unknown role" in wrong.output
+    for not_an_id in ("99999999999999999999", "0", "-5"):
+        result = runner.invoke(app, ["grant", "--", not_an_id, "committee"])
+        assert result.exit_code == 2 and "not a Telegram user id" in result.output, result.output
 
 
 def test_migrate(env: Path) -> None:
