@@ -6,11 +6,16 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.config import Settings, Transport
+
+if TYPE_CHECKING:
+    from bot.doors.common import Door
+    from locales.catalogs import Translator
+    from storage.roster import RosterProblems
 
 app = typer.Typer(help="Linli (邻里): the residents' committee bot.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -31,15 +36,17 @@ def _logging(verbose: bool) -> None:
 @app.command()
 def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Run the bot for real: the configured token, transport (door) and Bot API URL."""
+    from bot.preflight import PreflightError, check_api, check_token
+
     settings = _settings()
     _logging(verbose)
-    if settings.bot_token is None:
-        typer.echo("LINLI_BOT_TOKEN is not set: starting the sandbox (the same bot against the local emulator).\n"
-                   "For the real thing, get a token from @BotFather (see README).", err=True)
-        from bot.sandbox import run_sandbox
-
-        asyncio.run(run_sandbox(demo=True, transport=settings.transport))
-        return
+    try:
+        token = check_token(settings.bot_token.get_secret_value() if settings.bot_token else None)
+        username = asyncio.run(check_api(token, settings.bot_api_url))
+    except PreflightError as error:
+        typer.echo(f"linli run: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"connected to the Bot API as @{username}", err=True)
     asyncio.run(_run(settings))
 
 
@@ -76,7 +83,7 @@ async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await linli.close()
 
 
-def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> object:
+def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> Door:
     if transport is Transport.PTB:
         from bot.doors.ptb_door import PtbDoor
 
@@ -98,22 +105,40 @@ def migrate(revision: str = "head") -> None:
 
 @app.command("import-roster")
 def import_roster(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX or CSV: building, unit, room, "
-                                                                            "floor_area, owner")],
-    codes_out: Annotated[Path | None, typer.Option("--codes-out", help="Write new codes as CSV here")] = None,
+    file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, help="XLSX or CSV (UTF-8, GB18030/GBK; comma, tab or semicolon): "
+                                          "楼号/building, 单元/unit, 房号/room, 面积/floor_area, 业主/owner")],
+    codes_out: Annotated[Path | None, typer.Option("--codes-out", help="Write new codes here (CSV, UTF-8 with BOM)")]
+    = None,
     codes_per_household: Annotated[int, typer.Option(min=1, max=20)] = 3,
+    check: Annotated[bool, typer.Option("--check", help="Only validate the file; write nothing")] = False,
 ) -> None:
-    """Import the household roster; every new household gets invite codes (printed, and as CSV)."""
+    """Import the household roster; every new household gets invite codes (printed, and as CSV).
+
+    The whole file is checked first: if any row is bad, every bad row is listed and nothing is written.
+    """
     from core.errors import DomainError
     from locales.catalogs import Translator
-    from storage.roster import parse_rows, read_table
+    from storage.roster import RosterProblems, parse_rows, read_table
 
     settings = _settings()
+    t = Translator()
+    language = settings.default_language
     try:
         rows = parse_rows(read_table(file))
+    except RosterProblems as problems:
+        typer.echo(t(language, problems.key, **problems.params), err=True)
+        _print_problems(problems, t, language)
+        raise typer.Exit(1) from None
     except DomainError as error:
-        typer.echo(Translator()(settings.default_language, error.key, **error.params), err=True)
-        raise typer.Exit(1) from error
+        typer.echo(t(language, error.key, **error.params), err=True)
+        raise typer.Exit(1) from None
+    if not any(row.floor_area for row in rows):
+        typer.echo(t(language, "roster.no_area_column"), err=True)
+    if check:
+        typer.echo(t(language, "roster.checked", households=len(rows),
+                     buildings=len({row.building for row in rows})))
+        return
     result = asyncio.run(_import(settings, rows, codes_per_household))
     typer.echo(f"households: {result.households_created} new, {result.households_updated} updated; "
                f"{len(result.codes)} invite codes")
@@ -122,8 +147,24 @@ def import_roster(
     if codes_out is not None:
         from storage.roster import codes_csv
 
-        codes_out.write_text(codes_csv(result.codes), encoding="utf-8")
+        codes_out.write_text(codes_csv(result.codes), encoding="utf-8-sig", newline="")
         typer.echo(f"codes written to {codes_out}")
+
+
+def _print_problems(problems: RosterProblems, t: Translator, language: str) -> None:
+    """Every bad row as one table: row number, column, the value as written, what is wrong."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    headings = ("roster.col.line", "roster.col.column", "roster.col.value", "roster.col.problem")
+    table = Table(*(t(language, key) for key in headings),
+                  box=None, pad_edge=False, header_style="bold")
+    for problem in problems.problems:
+        # Text(), not markup: the values come from the file.
+        table.add_row(str(problem.line), Text(problem.column), Text(problem.value or "—"),
+                      Text(t(language, problem.key, **problem.params)))
+    Console(stderr=True, width=120, soft_wrap=False).print(table)
 
 
 async def _import(settings: Settings, rows: list, codes_per_household: int):
@@ -145,20 +186,26 @@ async def _import(settings: Settings, rows: list, codes_per_household: int):
 
 @app.command()
 def grant(
-    telegram_user_id: Annotated[int, typer.Argument(help="The person's numeric Telegram id")],
+    telegram_user_id: Annotated[str, typer.Argument(help="The person's numeric Telegram id")],
     role: Annotated[str, typer.Argument(help="committee, admin, building_leader, owner, …")],
     name: Annotated[str, typer.Option(help="Name to show until they register")] = "",
 ) -> None:
     """Give a role from the command line (how the first committee member is made)."""
+    from core.telegram_ids import parse_user_id
     from storage.residents import Role
 
+    user_id = parse_user_id(telegram_user_id)
+    if user_id is None:
+        typer.echo(f"not a Telegram user id: {telegram_user_id[:24]!r} (a positive number of at most 16 digits)",
+                   err=True)
+        raise typer.Exit(2)
     try:
         parsed = Role(role)
     except ValueError as exc:
         typer.echo(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", err=True)
         raise typer.Exit(2) from exc
-    changed = asyncio.run(_grant(_settings(), telegram_user_id, parsed, name))
-    typer.echo(f"{telegram_user_id}: {'granted' if changed else 'already had'} {parsed.value}")
+    changed = asyncio.run(_grant(_settings(), user_id, parsed, name))
+    typer.echo(f"{user_id}: {'granted' if changed else 'already had'} {parsed.value}")
 
 
 async def _grant(settings: Settings, telegram_user_id: int, role: object, name: str) -> bool:
@@ -188,11 +235,12 @@ def sandbox(
     demo: Annotated[bool, typer.Option("--demo", help="Seed a demo community with invite codes")] = False,
     transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.AIOGRAM,
     database_url: Annotated[str | None, typer.Option(help="Default: linli-sandbox.db here")] = None,
+    files_dir: Annotated[Path, typer.Option(help="Where files the bot sends are saved")] = Path("sandbox-files"),
 ) -> None:
     """Chat with the real bot in this terminal, against the built-in Bot API emulator."""
     from bot.sandbox import run_sandbox
 
-    asyncio.run(run_sandbox(demo=demo, transport=transport, database_url=database_url))
+    asyncio.run(run_sandbox(demo=demo, transport=transport, database_url=database_url, files_dir=files_dir))
 
 
 def main() -> None:  # pragma: no cover

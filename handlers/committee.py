@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from core.errors import NotFound
+from core.telegram_ids import parse_user_id
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import CommitteeHome, DecideJoin, DeskHome, OpenMenu
 from handlers.port import SendDocument
 from handlers.router import Router
-from handlers.text import esc
+from handlers.text import clip, esc
 from storage import committee_admin, join_notices, registration, residents, roster
 from storage import community as homes
 from storage.residents import Role
@@ -121,12 +122,16 @@ async def bind(ctx: Context) -> None:
 @router.command("grant", "revoke", committee=True)
 async def grant(ctx: Context) -> None:
     parts = ctx.incoming.args.split()
-    if len(parts) != 2 or not parts[0].lstrip("-").isdigit() or parts[1] not in GRANTABLE:
+    if len(parts) != 2 or parts[1] not in GRANTABLE:
         ctx.say(ctx.t("committee.grant_usage", roles=", ".join(GRANTABLE)))
         return
-    target = await residents.by_telegram_id(ctx.session, int(parts[0]))
+    user_id = parse_user_id(parts[0])
+    if user_id is None:  # 20 digits would overflow the database's BIGINT
+        ctx.say(ctx.t("errors.not_a_user_id", value=esc(clip(parts[0], 24))))
+        return
+    target = await residents.by_telegram_id(ctx.session, user_id)
     if target is None:
-        raise NotFound("errors.resident_not_found", user_id=int(parts[0]))
+        raise NotFound("errors.resident_not_found", user_id=user_id)
     role = Role(parts[1])
     if ctx.incoming.command == "grant":
         changed = await committee_admin.grant(ctx.session, target, role, ctx.user_id, ctx.now())

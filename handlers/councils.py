@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.telegram_ids import looks_like_a_number, parse_user_id
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import DeskHome, DeskTopic
@@ -154,14 +155,22 @@ async def council_input(ctx: Context) -> None:
     if state.data.get("do") == "member":
         await _typed_member(ctx, int(state.data["id"]))
         return
-    council = await councils.create(ctx.session, community=ctx.community, actor=ctx.resident,
-                                    name=ctx.incoming.text or "", now=ctx.now())
+    try:
+        council = await councils.create(ctx.session, community=ctx.community, actor=ctx.resident,
+                                        name=ctx.incoming.text or "", now=ctx.now())
+    except councils.CouncilExists as taken:  # nothing was written; the form stays open for another name
+        ctx.say(ctx.t("topics.council.name_taken", name=esc(str(taken.params["name"]))))
+        return
     await ctx.clear_form()
     await show_council(ctx, council.id or 0, new_message=True)
 
 
 async def _typed_member(ctx: Context, council_id: int) -> None:
-    found = await councils.find_residents(ctx.session, ctx.community.id or 0, ctx.incoming.text or "")
+    typed = ctx.incoming.text or ""
+    if looks_like_a_number(typed) and parse_user_id(typed) is None:  # 30 digits would overflow a BIGINT
+        ctx.say(ctx.t("errors.not_a_user_id", value=esc(clip(typed.strip(), 24))))
+        return
+    found = await councils.find_residents(ctx.session, ctx.community.id or 0, typed)
     if not found:
         ctx.say(ctx.t("topics.council.nobody"))  # the form stays open: try another name
         return

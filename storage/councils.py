@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import topics as rules
 from core.errors import DomainError, NotAllowed, NotFound, TooLong
+from core.telegram_ids import parse_user_id
 from core.topics import TopicStatus
 from storage import audit
 from storage.community import Community
@@ -121,7 +122,10 @@ async def find_residents(session: AsyncSession, community_id: int, query: str, l
         return []
     statement = select(Resident).where(Resident.community_id == community_id, col(Resident.verified))
     if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
-        statement = statement.where(Resident.telegram_user_id == int(text))
+        user_id = parse_user_id(text)
+        if user_id is None:  # not an id Telegram can give; as a query parameter it would overflow a BIGINT
+            return []
+        statement = statement.where(Resident.telegram_user_id == user_id)
     else:
         statement = statement.where(func.lower(col(Resident.display_name)).contains(text.lower(), autoescape=True))
     return list((await session.exec(statement.order_by(col(Resident.display_name)).limit(limit))).all())

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import InvalidInput
+from storage import roster_file
 from storage.community import Building, Community, Household
 from storage.registration import InviteCode, create_codes
 
-# Accepted column headings (lower-cased), Chinese and English.
+# Accepted column headings, Chinese and English; compared lower-cased, without spaces and without a unit
+# in brackets ("建筑面积（㎡）" is "建筑面积").
 HEADINGS = {
-    "building": {"building", "楼", "楼号", "楼栋", "幢"},
-    "unit": {"unit", "单元"},
-    "room": {"room", "室", "房号", "门牌"},
-    "floor_area": {"floor_area", "area", "面积", "建筑面积", "专有部分面积"},
-    "owner": {"owner", "业主", "is_owner", "产权"},
+    "building": {"building", "楼", "楼号", "楼栋", "楼栋号", "栋", "栋号", "幢", "幢号", "楼宇"},
+    "unit": {"unit", "单元", "单元号"},
+    "room": {"room", "室", "室号", "房号", "房间号", "门牌", "门牌号", "户号"},
+    "floor_area": {"floor_area", "area", "面积", "建筑面积", "房屋面积", "专有部分面积", "产权面积"},
+    "owner": {"owner", "业主", "业主姓名", "is_owner", "产权", "产权人"},
 }
-TRUE_WORDS = {"1", "yes", "y", "true", "是", "有", "owner", "业主"}
+REQUIRED = ("building", "unit", "room")
+# Yes/no, or (often) the owner's name: any value but these means "has an owner".
+FALSE_WORDS = {"", "0", "no", "n", "false", "否", "无", "没有", "-", "—", "空置"}
+MAX_LENGTH = {"building": 40, "unit": 20, "room": 20}
+MAX_AREA = 5000.0  # m²; more than this for one household is a typo (a missing decimal point)
+_UNIT_SUFFIXES = ("平方米", "平米", "㎡", "m²", "m2", "sqm")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,27 @@ class RosterRow:
     room: str
     floor_area: float
     has_owner: bool
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad cell: the file's row number, the column's heading as written there, the value, what is wrong."""
+
+    line: int
+    column: str
+    value: str
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class RosterProblems(InvalidInput):
+    """Every bad row of a roster at once; nothing is imported while there is one."""
+
+    key = "roster.bad_rows"
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(count=len(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -51,54 +80,102 @@ def _clean(value: object) -> str:
     return str(value).strip()
 
 
+def _heading(cell: object) -> str:
+    text = re.sub(r"\s+", "", _clean(cell).lower())
+    return re.sub(r"[(（\[【].*$", "", text)
+
+
+def header_index(header: list[object]) -> dict[str, int]:
+    """Field → column position, for the headings recognised in ``header``."""
+    names = [_heading(cell) for cell in header]
+    index: dict[str, int] = {}
+    for name, accepted in HEADINGS.items():
+        for position, heading in enumerate(names):
+            if heading in accepted:
+                index[name] = position
+                break
+    return index
+
+
+def understood(header: list[object]) -> bool:
+    """Whether a first row looks like a roster's headings (used to confirm a guessed encoding)."""
+    return "building" in header_index(header)
+
+
+def _area(text: str) -> float | str:
+    """The area in m², or the catalog key of what is wrong with ``text``."""
+    if not text:
+        return "roster.problem.missing"
+    number = text.replace(" ", "")
+    for suffix in _UNIT_SUFFIXES:
+        number = number.removesuffix(suffix)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number):
+        number = number.replace(",", "")
+    try:
+        area = float(number)
+    except ValueError:
+        return "roster.problem.not_a_number"
+    if not math.isfinite(area):
+        return "roster.problem.not_a_number"
+    if area <= 0:
+        return "roster.problem.area_not_positive"
+    if area > MAX_AREA:
+        return "roster.problem.area_too_big"
+    return area
+
+
 def parse_rows(table: list[list[object]]) -> list[RosterRow]:
-    """Rows of a sheet (first row: headings) → roster rows. Errors name the line."""
+    """Rows of a sheet (first row: headings) → roster rows, or :class:`RosterProblems` naming every bad one."""
     if not table:
         raise InvalidInput("errors.roster_empty")
-    header = [_clean(cell).lower() for cell in table[0]]
-    index: dict[str, int] = {}
-    for field, names in HEADINGS.items():
-        for position, heading in enumerate(header):
-            if heading in names:
-                index[field] = position
-                break
-    missing = [field for field in ("building", "unit", "room") if field not in index]
+    index = header_index(table[0])
+    missing = [name for name in REQUIRED if name not in index]
     if missing:
         raise InvalidInput("errors.roster_missing_columns", columns=", ".join(missing))
+    titles = {name: _clean(table[0][position]) for name, position in index.items()}
     rows: list[RosterRow] = []
+    problems: list[RowProblem] = []
+    first_seen: dict[tuple[str, str, str], int] = {}
     for line, raw in enumerate(table[1:], start=2):
         cells = [_clean(cell) for cell in raw]
         if not any(cells):
             continue
-
-        def cell(field: str, cells: list[str] = cells) -> str:
-            position = index.get(field)
-            return cells[position] if position is not None and position < len(cells) else ""
-
-        building, unit, room = cell("building"), cell("unit"), cell("room")
-        if not building or not room:
-            raise InvalidInput("errors.roster_bad_row", line=line)
-        try:
-            area = float(cell("floor_area") or 0)
-        except ValueError as exc:
-            raise InvalidInput("errors.roster_bad_area", line=line) from exc
-        if area < 0:
-            raise InvalidInput("errors.roster_bad_area", line=line)
-        rows.append(RosterRow(building=building[:40], unit=(unit or "1")[:20], room=room[:20], floor_area=area,
-                              has_owner=cell("owner").lower() in TRUE_WORDS))
+        value = {name: cells[position] if position < len(cells) else "" for name, position in index.items()}
+        bad = len(problems)
+        for name in REQUIRED:
+            if not value[name]:
+                problems.append(RowProblem(line, titles[name], "", "roster.problem.missing"))
+            elif len(value[name]) > MAX_LENGTH[name]:
+                problems.append(RowProblem(line, titles[name], value[name], "roster.problem.too_long",
+                                           {"max": MAX_LENGTH[name]}))
+        place = (value["building"], value["unit"], value["room"])
+        if len(problems) == bad:
+            if place in first_seen:
+                problems.append(RowProblem(line, titles["room"], "-".join(place), "roster.problem.duplicate",
+                                           {"other": first_seen[place]}))
+            else:
+                first_seen[place] = line
+        area: float | str = 0.0
+        if "floor_area" in index:
+            area = _area(value["floor_area"])
+            if isinstance(area, str):
+                problems.append(RowProblem(line, titles["floor_area"], value["floor_area"], area,
+                                           {"max": int(MAX_AREA)}))
+        if len(problems) > bad:
+            continue
+        owner = value.get("owner", "").lower()
+        rows.append(RosterRow(building=place[0], unit=place[1], room=place[2], floor_area=float(area),
+                              has_owner=owner not in FALSE_WORDS))
+    if problems:
+        raise RosterProblems(problems)
+    if not rows:
+        raise InvalidInput("errors.roster_empty")
     return rows
 
 
 def read_table(path: Path) -> list[list[object]]:
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.active
-        assert sheet is not None
-        table = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return table
-    text = path.read_bytes().decode("utf-8-sig")
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    """The roster file as rows of cells (XLSX, or CSV in UTF-8, GB18030/GBK or UTF-16, comma, tab or semicolon)."""
+    return roster_file.read_table(path, understood)
 
 
 async def import_roster(session: AsyncSession, community: Community, rows: list[RosterRow], now: datetime,
@@ -148,6 +225,7 @@ async def open_codes(session: AsyncSession, community_id: int) -> list[tuple[str
 
 
 def codes_csv(codes: list[tuple[str, str, str, str]]) -> str:
+    """The codes as CSV text; write it as UTF-8 with a BOM (``encoding="utf-8-sig"``) so Excel reads it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["building", "unit", "room", "code"])
