@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import weakref
 from collections import deque
@@ -169,11 +170,11 @@ class Linli:
 
     @staticmethod
     def _explain(ctx: Context, error: DomainError) -> None:
-        text = ctx.t(error.key, **error.params)
-        if ctx.incoming.is_button:
-            ctx.toast(text, alert=True)
-        else:
-            ctx.say(text)
+        if ctx.incoming.is_button:  # a toast is plain text: values as they are
+            ctx.toast(ctx.t(error.key, **error.params), alert=True)
+        else:  # a message is HTML: a value a resident typed is shown literally
+            ctx.say(ctx.t(error.key, **{name: html.escape(value, quote=False) if isinstance(value, str) else value
+                                        for name, value in error.params.items()}))
 
     async def _deliver(self, reply: Reply, messenger: Messenger) -> None:
         for action in reply.actions:

@@ -58,3 +58,18 @@ async def test_commands_for_another_bot_are_ignored(port: PortHarness, seed: See
     assert len(port.bot_messages(1001)) == before
     await alice.send("/start@Linli_Bot")
     assert alice.last.text.startswith(alice.label("start.welcome", community="")[:4])
+
+
+
+async def test_an_error_naming_typed_text_shows_it_literally(port: PortHarness) -> None:
+    """Any domain error whose values a resident typed is escaped in the message (HTML), not only councils'."""
+    from core.errors import InvalidInput
+
+    async def refuse(ctx: object) -> None:
+        raise InvalidInput("topics.council.name_taken", name="<b>x</b> & y")
+
+    port.app.dispatcher.commands["start"] = type(port.app.dispatcher.commands["start"])(
+        refuse, port.app.dispatcher.commands["start"].guard)
+    alice = port.user(1001, "Alice")
+    await alice.send("/start")
+    assert "<b>x</b> & y" in alice.last.text  # shown as typed (the harness decodes entities like Telegram)
