@@ -7,10 +7,8 @@ from scheduler.runner import PeriodicJob
 
 
 def periodic_jobs(app: Linli) -> list[PeriodicJob]:
+    """The scheduled jobs. The outbox is not one of them: its sender loop (``Linli.attach``) is its only driver."""
     jobs: list[PeriodicJob] = []
-    if app.outbox is not None:
-        outbox = app.outbox
-        jobs.append(PeriodicJob("outbox-drain", outbox.drain_once, every_seconds=15))
     try:
         from scheduler.topic_jobs import alert_overdue_topics
     except ImportError:  # pragma: no cover - the topics feature is always installed

@@ -119,9 +119,7 @@ class Context:
     # ---- telling other people (through the outbox, in this same transaction) -------
     async def notify(self, chat_id: int, text: str, dedupe_key: str,
                      buttons: Keyboard | None = None) -> bool:
-        encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
-                   if buttons else None)
-        queued = await outbox.enqueue(self.session, chat_id=chat_id, text=text, dedupe_key=dedupe_key,
-                                      now=self.now(), buttons=encoded, community_id=self.community.id)
+        queued = await outbox.enqueue(self.session, SendText(chat_id, text, buttons), dedupe_key=dedupe_key,
+                                      now=self.now(), community_id=self.community.id)
         self.queued = self.queued or queued
         return queued

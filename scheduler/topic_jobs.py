@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from core.topics import local_date
 from handlers.i18n import DEFAULT_LANGUAGE, Translator
+from handlers.port import SendText
 from storage import outbox
 from storage.community import Community
 from storage.topic_lists import overdue
@@ -42,7 +43,7 @@ async def alert_overdue_topics(sessions: async_sessionmaker[AsyncSession], trans
                     text = translator(language, "topics.alert.overdue", id=topic.id, title=html.escape(topic.title,
                                                                                                   quote=False),
                                       due=_local(topic.answer_due_at, community.timezone))
-                    if await outbox.enqueue(session, chat_id=chat_id, text=text, now=now,
+                    if await outbox.enqueue(session, SendText(chat_id, text), now=now,
                                             dedupe_key=f"topic-overdue:{topic.id}:{day}:{chat_id}",
                                             community_id=community.id):
                         queued += 1
