@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import assert_never
+from typing import Literal, assert_never
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # a network failure is tried again this many times in all, then the row is marked failed
 TRANSIENT_RETRY = timedelta(seconds=30)
+Outcome = Literal["sent", "postponed", "failed"]
 SEND_TIMEOUT = 30.0  # seconds; well inside storage.outbox.LEASE, so a live sender never loses its claim mid-send
 
 
@@ -109,14 +110,15 @@ class OutboxSender:
                 if not await outbox.claim(session, row.id, self.clock.now()):
                     continue
                 await session.commit()
-            if await self._send(row):
+            outcome = await self._send(row)
+            if outcome == "sent":
                 sent += 1
-            else:
+            elif outcome == "postponed":  # the chat's later rows wait for it
                 held.add(row.chat_id)
         return sent
 
-    async def _send(self, row: OutboxMessage) -> bool:
-        """Carry out one claimed row and record the outcome; True if it went out."""
+    async def _send(self, row: OutboxMessage) -> Outcome:
+        """Carry out one claimed row and record the outcome."""
         assert row.id is not None
         try:
             action = row.action
@@ -124,24 +126,24 @@ class OutboxSender:
         except CorruptAction as exc:
             log.error("outbox %s cannot be read: %s", row.id, exc)
             await self._finish(outbox.mark_failed, row.id, f"corrupt: {exc}")
-            return False
+            return "failed"
         except RetryLater as exc:
             until = self.clock.now() + timedelta(seconds=exc.retry_after)
             await self._finish(outbox.postpone, row.id, until, str(exc))
-            return False
+            return "postponed"
         except SendError as exc:
             if _harmless(action, exc):
                 await self._finish(outbox.mark_sent, row.id, self.clock.now())
-                return True
+                return "sent"
             if not exc.permanent and row.attempts + 1 < MAX_ATTEMPTS:  # +1: the claim counted one
                 log.warning("outbox %s to %s: %s; trying again later", row.id, row.chat_id, exc.description)
                 await self._finish(outbox.postpone, row.id, self.clock.now() + TRANSIENT_RETRY, exc.description)
-            else:
-                log.info("outbox %s to %s refused: %s", row.id, row.chat_id, exc.description)
-                await self._finish(outbox.mark_failed, row.id, exc.description)
-            return False
+                return "postponed"
+            log.info("outbox %s to %s refused: %s", row.id, row.chat_id, exc.description)
+            await self._finish(outbox.mark_failed, row.id, exc.description)
+            return "failed"
         await self._finish(outbox.mark_sent, row.id, self.clock.now(), result.message_id)
-        return True
+        return "sent"
 
     async def _finish(self, mark: Callable[..., Awaitable[None]], message_id: int, *args: object) -> None:
         async with self.sessions() as session:
