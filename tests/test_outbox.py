@@ -36,7 +36,8 @@ from scheduler.outbox_sender import OutboxSender
 from storage import action_codec, outbox
 from storage.db import alembic_config
 from storage.outbox import LEASE, OutboxMessage
-from tests.support.chat import RecordingMessenger
+from tests.emulator.support import tiny_png
+from tests.support.chat import EmulatorHarness, RecordingMessenger
 
 
 class FakeMessenger:
@@ -416,3 +417,41 @@ async def test_migration_turns_queued_texts_into_actions_and_back(app: Linli, db
     assert text == "旧的 <b>消息</b>" and json.loads(buttons) == [[{"text": "打开", "data": "tp:c:1"}]]
     await app.engine.dispose()
     _alembic(db_url, "upgrade", "head")
+
+
+# ---- through both doors and the Bot API emulator ---------------------------------------------------
+
+
+async def test_queued_poll_document_and_photo_reach_telegram_through_both_doors(e2e: EmulatorHarness) -> None:
+    emulator, app = e2e.emu, e2e.app
+    alice = e2e.user(1001, "Alice")
+    e2e.group(-100500, "居委会", [alice])
+    uploaded = emulator.user_sends_document(1001, b"minutes", "minutes.txt")
+    await e2e.app.settle(emulator.last_update_id(), timeout=15)
+    before = len(e2e.bot_messages(1001))
+    await _put(app, SendDocument(1001, "codes.csv", "\ufeff楼栋,室号\n1,101\n".encode()), "doc-bytes")
+    await _put(app, SendDocument(1001, "ignored", uploaded["document"]["file_id"], caption="<b>纪要</b>"), "doc-id")
+    await _put(app, SendPhoto(1001, tiny_png(), caption="照片", buttons=[[Button("打开", data="x")]]), "photo")
+    await _put(app, SendPoll(-100500, "开会时间 <b>投票</b>", ("周六", "周日"), anonymous=False,
+                             buttons=[[Button("详情", data="poll:1")]]), "poll")
+    assert app.outbox is not None
+    app.outbox.wake()
+    await emulator.wait_until(lambda: len(e2e.bot_messages(-100500)) == 1 and
+                              len(e2e.bot_messages(1001)) == before + 3, timeout=15)
+    documents = [m.document for m in e2e.bot_messages(1001)[before:before + 2]]
+    assert documents == [("codes.csv", "\ufeff楼栋,室号\n1,101\n".encode()), ("minutes.txt", b"minutes")]
+    photo = emulator.bot_messages(1001)[-1]
+    assert "photo" in photo and photo["caption"] == "照片"
+    poll = e2e.bot_messages(-100500)[0]
+    assert poll.text == "开会时间 投票" and poll.poll is not None and poll.poll.options == ["周六", "周日"]
+    assert poll.labels == ["详情"]
+
+    async with app.sessions() as session:
+        message_id = await outbox.sent_message_id(session, "poll")
+    assert message_id == poll.message_id
+    await _put(app, StopPoll(-100500, message_id), "poll-stop")
+    app.outbox.wake()
+    await asyncio.wait_for(app.outbox.idle(), 15)
+    assert (stopped := e2e.bot_messages(-100500)[0].poll) is not None and stopped.closed
+    async with app.sessions() as session:
+        assert await outbox.pending_count(session) == 0

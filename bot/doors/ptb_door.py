@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import timedelta
 from typing import assert_never
 
@@ -13,6 +14,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputPollOption,
     LinkPreviewOptions,
     Message,
     Update,
@@ -20,6 +22,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
@@ -45,6 +48,8 @@ from handlers.port import (
 )
 
 log = logging.getLogger(__name__)
+# sendPoll goes through do_api_request on purpose (see PtbMessenger._perform); PTB suggests send_poll.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendPoll'", category=PTBUserWarning)
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -97,10 +102,15 @@ class PtbMessenger:
                                                caption=action.caption, reply_markup=_markup(action.buttons))
                 return Sent(message.message_id)
             case SendPoll():
-                message = await bot.send_poll(action.chat_id, action.question, list(action.options),
-                                              question_parse_mode=ParseMode.HTML, is_anonymous=action.anonymous,
-                                              allows_multiple_answers=action.multiple_answers,
-                                              reply_markup=_markup(action.buttons))
+                # Not bot.send_poll: with Defaults(parse_mode=…) PTB adds a "parse_mode" that sendPoll does
+                # not have, and gives every option the HTML parse mode (options are plain text here).
+                parameters: dict[str, object] = {
+                    "chat_id": action.chat_id, "question": action.question, "question_parse_mode": ParseMode.HTML,
+                    "options": [InputPollOption(option) for option in action.options],
+                    "is_anonymous": action.anonymous, "allows_multiple_answers": action.multiple_answers}
+                if action.buttons:
+                    parameters["reply_markup"] = _markup(action.buttons)
+                message = await bot.do_api_request("sendPoll", parameters, return_type=Message)
                 return Sent(message.message_id)
             case StopPoll():
                 await bot.stop_poll(action.chat_id, action.message_id, reply_markup=_markup(action.buttons))
