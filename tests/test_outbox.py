@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlmodel import col, select
 
 from bot.app import Linli
 from bot.jobs import periodic_jobs
@@ -74,7 +75,7 @@ async def _put(app: Linli, action: OutboxAction, key: str) -> bool:
 
 async def _row(app: Linli, key: str) -> OutboxMessage:
     async with app.sessions() as session:
-        return (await session.exec(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == key))).scalar_one()
+        return (await session.exec(select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key))).one()
 
 
 # ---- one row, one send ---------------------------------------------------------------------------
@@ -286,7 +287,7 @@ async def test_an_edit_that_changes_nothing_counts_as_done(app: Linli) -> None:
 async def test_an_unreadable_row_is_failed_and_the_rest_still_go(app: Linli) -> None:
     await _queue(app, "a")
     async with app.sessions() as session:
-        await session.exec(sa.update(OutboxMessage).where(OutboxMessage.dedupe_key == "a")  # type: ignore[call-overload]
+        await session.exec(sa.update(OutboxMessage).where(col(OutboxMessage.dedupe_key) == "a")
                            .values(action_json='{"type": "send_fax", "chat_id": 42}'))
         await session.commit()
     await _queue(app, "b")
