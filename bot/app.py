@@ -8,6 +8,7 @@ import logging
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,7 +21,20 @@ from handlers import build_dispatcher
 from handlers.buttons import ButtonCodec, codec_for_token
 from handlers.context import Context, Options
 from handlers.feature import screens
-from handlers.port import AnswerButton, EditText, Incoming, Messenger, Reply, SendError, SendText
+from handlers.port import (
+    Action,
+    AnswerButton,
+    EditText,
+    Incoming,
+    Messenger,
+    Reply,
+    SendDocument,
+    SendError,
+    SendPhoto,
+    SendPoll,
+    SendText,
+    StopPoll,
+)
 from handlers.router import Dispatcher
 from locales.catalogs import Translator, pick_language
 from scheduler.notifier import Notifier
@@ -181,15 +195,22 @@ class Linli:
             try:
                 await messenger.perform(action)
             except SendError as exc:
-                if isinstance(action, EditText) and "not modified" in exc.description:
-                    continue
-                if isinstance(action, EditText):
-                    # The message is gone or too old to edit: say it anew instead.
-                    await self._try(messenger, SendText(action.chat_id, action.text, action.buttons))
-                    continue
-                if isinstance(action, AnswerButton):
-                    continue  # the press is too old to answer; nothing to tell the user
+                await self._fall_back(messenger, action, exc)
+
+    async def _fall_back(self, messenger: Messenger, action: Action, exc: SendError) -> None:
+        """What to do when the platform refused one action of a reply."""
+        match action:
+            case EditText():
+                if "not modified" in exc.description:
+                    return
+                # The message is gone or too old to edit: say it anew instead.
+                await self._try(messenger, SendText(action.chat_id, action.text, action.buttons))
+            case AnswerButton():
+                return  # the press is too old to answer; nothing to tell the user
+            case SendText() | SendDocument() | SendPhoto() | SendPoll() | StopPoll():
                 log.warning("could not deliver %s: %s", type(action).__name__, exc.description)
+            case _:
+                assert_never(action)
 
     @staticmethod
     async def _try(messenger: Messenger, action: SendText) -> None:

@@ -8,8 +8,5 @@ from scheduler.runner import PeriodicJob
 
 
 def periodic_jobs(app: Linli) -> list[PeriodicJob]:
-    found: list[PeriodicJob] = []
-    if app.outbox is not None:
-        found.append(PeriodicJob("outbox-drain", app.outbox.drain_once, every_seconds=15))
-    found += [PeriodicJob(job.job_id, job.make(app), every_seconds=job.every_seconds) for job in jobs()]
-    return found
+    """The features' scheduled jobs. The outbox is not one of them: its sender loop (``Linli.attach``) drives it."""
+    return [PeriodicJob(job.job_id, job.make(app), every_seconds=job.every_seconds) for job in jobs()]

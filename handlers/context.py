@@ -17,7 +17,7 @@ from handlers.buttons import ButtonCodec, Tap
 from handlers.feature import Screens
 from handlers.i18n import Translator
 from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
-from storage import conversations, outbox
+from storage import conversations
 from storage.community import Community
 from storage.conversations import ConversationState
 from storage.residents import Resident
@@ -137,12 +137,3 @@ class Context:
         """Other people must hear about this: the notifier renders each notice in its recipients' languages and
         queues it in the same unit of work (nothing is sent if the update is rolled back)."""
         self.notices.extend(notices)
-
-    async def notify(self, chat_id: int, text: str, dedupe_key: str,
-                     buttons: Keyboard | None = None) -> bool:
-        encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
-                   if buttons else None)
-        queued = await outbox.enqueue(self.session, chat_id=chat_id, text=text, dedupe_key=dedupe_key,
-                                      now=self.now(), buttons=encoded, community_id=self.community.id)
-        self.queued = self.queued or queued
-        return queued

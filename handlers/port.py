@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 # Buttons are part of the port: the typed, signed payloads and the screens other places link to.
 from handlers.buttons import ButtonCodec as ButtonCodec
@@ -131,9 +132,11 @@ class AnswerButton:
 
 @dataclass(frozen=True, slots=True)
 class SendDocument:
+    """A document by bytes (an upload, named ``file_name``) or by a file id the platform already has."""
+
     chat_id: int
     file_name: str
-    content: bytes
+    content: bytes | str
     caption: str | None = None
 
 
@@ -147,7 +150,33 @@ class SendPhoto:
     buttons: Keyboard | None = None
 
 
-Action = SendText | EditText | AnswerButton | SendDocument | SendPhoto
+@dataclass(frozen=True, slots=True)
+class SendPoll:
+    """A native poll. ``question`` is HTML (escape user text); ``options`` are plain text (1-12, ≤ 100 chars).
+
+    Telegram closes a poll by itself only within 10 minutes: longer polls are closed by :class:`StopPoll`.
+    """
+
+    chat_id: int
+    question: str
+    options: tuple[str, ...]
+    anonymous: bool = True
+    multiple_answers: bool = False
+    buttons: Keyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopPoll:
+    """Close the bot's poll in message ``message_id``."""
+
+    chat_id: int
+    message_id: int
+    buttons: Keyboard | None = None
+
+
+Action = SendText | EditText | AnswerButton | SendDocument | SendPhoto | SendPoll | StopPoll
+OutboxAction = SendText | EditText | SendDocument | SendPhoto | SendPoll | StopPoll
+"""What the outbox can carry: every action but answering a button press (that answer is due within seconds)."""
 
 
 @dataclass(slots=True)
@@ -184,11 +213,23 @@ class RetryLater(Exception):
         self.retry_after = retry_after
 
 
-class Messenger:
+class Messenger(Protocol):
     """Implemented by each door: carries out one action against the platform.
 
     Raises :class:`RetryLater` on flood limits and :class:`SendError` on refusals.
     """
 
-    async def perform(self, action: Action) -> Sent:  # pragma: no cover - interface
-        raise NotImplementedError
+    async def perform(self, action: Action) -> Sent: ...
+
+
+@runtime_checkable
+class PacedMessenger(Messenger, Protocol):
+    """A messenger that knows the flood limits: the outbox asks it which chats may be sent to now.
+
+    ``delay`` is how many seconds until a message to ``chat_id`` would go out without waiting;
+    ``perform_once`` sends without waiting or retrying (a 429 or a full window raises :class:`RetryLater`).
+    """
+
+    def delay(self, chat_id: int) -> float: ...
+
+    async def perform_once(self, action: Action) -> Sent: ...

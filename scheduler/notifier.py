@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When
 from core.text import clip
-from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, Tap
+from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
 from locales.catalogs import Translator
 from storage import outbox
 from storage.community import Community
@@ -69,10 +69,9 @@ class Notifier:
             for recipient in notice.recipients:
                 language = recipient.language or self.default_language
                 keyboard = [[self.button(spec, language) for spec in row] for row in notice.buttons]
-                encoded = ([[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in keyboard]
-                           if keyboard else None)
-                if await outbox.enqueue(session, chat_id=recipient.chat_id, text=self.render(
-                        notice, language, community.timezone), dedupe_key=f"{notice.key}:{recipient.chat_id}",
-                        now=now, buttons=encoded, community_id=community.id, not_before=notice.not_before):
+                message = SendText(recipient.chat_id, self.render(notice, language, community.timezone),
+                                   keyboard or None)
+                if await outbox.enqueue(session, message, f"{notice.key}:{recipient.chat_id}", now,
+                                        community_id=community.id, not_before=notice.not_before):
                     queued += 1
         return queued

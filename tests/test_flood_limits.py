@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.doors.aiogram_door import AiogramDoor
 from bot.emulator import BotApiEmulator
 from core.clock import SystemClock
+from handlers.port import SendText
 from storage import outbox
 from tests.conftest import TOKEN
 
@@ -40,7 +41,7 @@ async def test_a_burst_to_one_chat_is_spaced_not_refused(strict: BotApiEmulator,
         await strict.wait_until(lambda: len(strict.bot_messages(4242)) >= 1, timeout=10)  # the reply to "hi"
         async with app.sessions() as session:
             for number in range(5):
-                await outbox.enqueue(session, chat_id=4242, text=f"notice {number}", dedupe_key=f"n{number}",
+                await outbox.enqueue(session, SendText(4242, f"notice {number}"), dedupe_key=f"n{number}",
                                      now=datetime.now(UTC))
             await session.commit()
         assert app.outbox is not None

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.app import Linli
 from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Recipient, When
 from handlers.links import DeskTopic, OpenTopic
+from handlers.port import SendText
 from scheduler.notifier import Notifier
 from scheduler.topic_jobs import alert_overdue_topics
 from storage import outbox
@@ -31,9 +32,11 @@ async def test_one_notice_in_each_recipients_language(app: Linli) -> None:
     assert rows[2].text.startswith(app.translator("en", "topics.alert.recommended")[:10])
     assert rows[-100].text == rows[1].text  # a group chat: the community's default language (zh-Hans here)
     assert ("x" * 499 + "…") in rows[1].text and "x" * 500 not in rows[1].text
-    button = rows[2].buttons[0][0]  # type: ignore[index]
-    assert button["text"] == app.translator("en", "topics.btn.handle")
-    assert app.codec.unpack(button["data"]) == DeskTopic(7)
+    action = rows[2].action
+    assert isinstance(action, SendText) and action.buttons is not None
+    button = action.buttons[0][0]
+    assert button.text == app.translator("en", "topics.btn.handle")
+    assert app.codec.unpack(button.data or "") == DeskTopic(7)
 
 
 async def test_labels_and_times_render_per_language(app: Linli) -> None:
@@ -61,4 +64,5 @@ async def test_overdue_alerts_carry_the_desk_button_and_the_default_language(app
     async with app.sessions() as session:
         (row,) = await outbox.due(session, app.clock.now())
     assert row.chat_id == -100500 and row.text.startswith(app.translator("en", "topics.alert.overdue")[:8])
-    assert app.codec.unpack(row.buttons[0][0]["data"]) == DeskTopic(topic_id)  # type: ignore[index]
+    assert isinstance(row.action, SendText) and row.action.buttons is not None
+    assert app.codec.unpack(row.action.buttons[0][0].data or "") == DeskTopic(topic_id)

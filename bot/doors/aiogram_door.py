@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import assert_never
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -32,14 +33,15 @@ from handlers.port import (
     EditText,
     Incoming,
     Keyboard,
-    Messenger,
     RetryLater,
     SendDocument,
     Sender,
     SendError,
     SendPhoto,
+    SendPoll,
     SendText,
     Sent,
+    StopPoll,
 )
 from locales.catalogs import LANGUAGES
 
@@ -54,7 +56,7 @@ def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
          else InlineKeyboardButton(text=b.text, url=b.url) for b in row] for row in buttons])
 
 
-class AiogramMessenger(Messenger):
+class AiogramMessenger:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
@@ -69,27 +71,42 @@ class AiogramMessenger(Messenger):
             raise SendError(exc.message) from exc
 
     async def _perform(self, action: Action) -> Sent:
-        if isinstance(action, SendText):
-            message = await self.bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
-            return Sent(message.message_id)
-        if isinstance(action, EditText):
-            await self.bot.edit_message_text(text=action.text, chat_id=action.chat_id,
-                                             message_id=action.message_id, reply_markup=_markup(action.buttons))
-            return Sent(action.message_id)
-        if isinstance(action, AnswerButton):
-            await self.bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
-            return Sent()
-        if isinstance(action, SendDocument):
-            message = await self.bot.send_document(
-                action.chat_id, BufferedInputFile(action.content, filename=action.file_name), caption=action.caption)
-            return Sent(message.message_id)
-        if isinstance(action, SendPhoto):
-            photo = BufferedInputFile(action.photo, filename="photo.png") if isinstance(action.photo, bytes) \
-                else action.photo
-            message = await self.bot.send_photo(action.chat_id, photo, caption=action.caption,
-                                                reply_markup=_markup(action.buttons))
-            return Sent(message.message_id)
-        raise TypeError(f"unknown action {action!r}")
+        bot = self.bot
+        match action:
+            case SendText():
+                message = await bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
+                return Sent(message.message_id)
+            case EditText():
+                await bot.edit_message_text(text=action.text, chat_id=action.chat_id, message_id=action.message_id,
+                                            reply_markup=_markup(action.buttons))
+                return Sent(action.message_id)
+            case AnswerButton():
+                await bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
+                return Sent()
+            case SendDocument():
+                message = await bot.send_document(action.chat_id, _file(action.content, action.file_name),
+                                                  caption=action.caption)
+                return Sent(message.message_id)
+            case SendPhoto():
+                message = await bot.send_photo(action.chat_id, _file(action.photo, "photo.png"),
+                                               caption=action.caption, reply_markup=_markup(action.buttons))
+                return Sent(message.message_id)
+            case SendPoll():
+                message = await bot.send_poll(action.chat_id, action.question, options=list(action.options),
+                                              question_parse_mode=ParseMode.HTML, is_anonymous=action.anonymous,
+                                              allows_multiple_answers=action.multiple_answers,
+                                              reply_markup=_markup(action.buttons))
+                return Sent(message.message_id)
+            case StopPoll():
+                await bot.stop_poll(action.chat_id, action.message_id, reply_markup=_markup(action.buttons))
+                return Sent(action.message_id)
+            case _:
+                assert_never(action)
+
+
+def _file(content: bytes | str, file_name: str) -> BufferedInputFile | str:
+    """An upload for bytes; a file id as is."""
+    return BufferedInputFile(content, filename=file_name) if isinstance(content, bytes) else content
 
 
 def _sender(user: object) -> Sender:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import timedelta
+from typing import assert_never
 
 from telegram import (
     BotCommand,
@@ -12,6 +14,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputPollOption,
     LinkPreviewOptions,
     Message,
     Update,
@@ -19,6 +22,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
@@ -31,18 +35,21 @@ from handlers.port import (
     EditText,
     Incoming,
     Keyboard,
-    Messenger,
     RetryLater,
     SendDocument,
     Sender,
     SendError,
     SendPhoto,
+    SendPoll,
     SendText,
     Sent,
+    StopPoll,
 )
 from locales.catalogs import LANGUAGES
 
 log = logging.getLogger(__name__)
+# sendPoll goes through do_api_request on purpose (see PtbMessenger._perform); PTB suggests send_poll.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendPoll'", category=PTBUserWarning)
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -57,7 +64,7 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class PtbMessenger(Messenger):
+class PtbMessenger:
     def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
         self.bot = application.bot
 
@@ -74,26 +81,47 @@ class PtbMessenger(Messenger):
             raise SendError(exc.message) from exc
 
     async def _perform(self, action: Action) -> Sent:
-        if isinstance(action, SendText):
-            message = await self.bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
-            return Sent(message.message_id)
-        if isinstance(action, EditText):
-            await self.bot.edit_message_text(action.text, chat_id=action.chat_id, message_id=action.message_id,
-                                             reply_markup=_markup(action.buttons))
-            return Sent(action.message_id)
-        if isinstance(action, AnswerButton):
-            await self.bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
-            return Sent()
-        if isinstance(action, SendDocument):
-            message = await self.bot.send_document(action.chat_id, InputFile(action.content, filename=action.file_name),
-                                                   caption=action.caption)
-            return Sent(message.message_id)
-        if isinstance(action, SendPhoto):
-            photo = InputFile(action.photo, filename="photo.png") if isinstance(action.photo, bytes) else action.photo
-            message = await self.bot.send_photo(action.chat_id, photo, caption=action.caption,
-                                                reply_markup=_markup(action.buttons))
-            return Sent(message.message_id)
-        raise TypeError(f"unknown action {action!r}")
+        bot = self.bot
+        match action:
+            case SendText():
+                message = await bot.send_message(action.chat_id, action.text, reply_markup=_markup(action.buttons))
+                return Sent(message.message_id)
+            case EditText():
+                await bot.edit_message_text(action.text, chat_id=action.chat_id, message_id=action.message_id,
+                                            reply_markup=_markup(action.buttons))
+                return Sent(action.message_id)
+            case AnswerButton():
+                await bot.answer_callback_query(action.callback_id, text=action.text, show_alert=action.alert)
+                return Sent()
+            case SendDocument():
+                message = await bot.send_document(action.chat_id, _file(action.content, action.file_name),
+                                                  caption=action.caption)
+                return Sent(message.message_id)
+            case SendPhoto():
+                message = await bot.send_photo(action.chat_id, _file(action.photo, "photo.png"),
+                                               caption=action.caption, reply_markup=_markup(action.buttons))
+                return Sent(message.message_id)
+            case SendPoll():
+                # Not bot.send_poll: with Defaults(parse_mode=…) PTB adds a "parse_mode" that sendPoll does
+                # not have, and gives every option the HTML parse mode (options are plain text here).
+                parameters: dict[str, object] = {
+                    "chat_id": action.chat_id, "question": action.question, "question_parse_mode": ParseMode.HTML,
+                    "options": [InputPollOption(option) for option in action.options],
+                    "is_anonymous": action.anonymous, "allows_multiple_answers": action.multiple_answers}
+                if action.buttons:
+                    parameters["reply_markup"] = _markup(action.buttons)
+                message = await bot.do_api_request("sendPoll", parameters, return_type=Message)
+                return Sent(message.message_id)
+            case StopPoll():
+                await bot.stop_poll(action.chat_id, action.message_id, reply_markup=_markup(action.buttons))
+                return Sent(action.message_id)
+            case _:
+                assert_never(action)
+
+
+def _file(content: bytes | str, file_name: str) -> InputFile | str:
+    """An upload for bytes; a file id as is."""
+    return InputFile(content, filename=file_name) if isinstance(content, bytes) else content
 
 
 def _kind(chat_type: str) -> ChatKind:

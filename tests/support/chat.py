@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
+from typing import Any, assert_never
 
 from bot.app import Linli
 from handlers.port import (
@@ -25,13 +25,14 @@ from handlers.port import (
     ChatKind,
     EditText,
     Incoming,
-    Messenger,
     SendDocument,
     Sender,
     SendError,
     SendPhoto,
+    SendPoll,
     SendText,
     Sent,
+    StopPoll,
 )
 
 TAG = re.compile(r"<[^>]+>")
@@ -43,6 +44,14 @@ def plain(text: str) -> str:
 
 
 @dataclass
+class Poll:
+    """A native poll as the user sees it."""
+
+    options: list[str]
+    closed: bool = False
+
+
+@dataclass
 class Msg:
     """A message as the user sees it now (after edits)."""
 
@@ -51,6 +60,7 @@ class Msg:
     buttons: list[list[tuple[str, str | None]]] = field(default_factory=list)  # (label, callback data)
     document: tuple[str, bytes] | None = None
     from_bot: bool = True
+    poll: Poll | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -168,7 +178,7 @@ class UserChat:
 # ---- backend 1: straight through the port with a recording messenger -----------------------
 
 
-class RecordingMessenger(Messenger):
+class RecordingMessenger:
     """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses."""
 
     def __init__(self) -> None:
@@ -178,30 +188,56 @@ class RecordingMessenger(Messenger):
         self.reachable: set[int] = set()
         self._ids = count(1)
 
+    def _chat(self, chat_id: int) -> list[Msg]:
+        if chat_id not in self.reachable:
+            raise SendError("Forbidden: bot can't initiate conversation with a user")
+        return self.chats.setdefault(chat_id, [])
+
+    def _find(self, chat_id: int, message_id: int) -> Msg | None:
+        return next((m for m in self._chat(chat_id) if m.message_id == message_id), None)
+
+    def _post(self, chat_id: int, message: Msg, limit: int = 4096) -> Sent:
+        if len(message.text) > limit:
+            raise SendError("Bad Request: message is too long" if limit == 4096
+                            else "Bad Request: message caption is too long")
+        self._chat(chat_id).append(message)
+        return Sent(message.message_id)
+
     async def perform(self, action: Action) -> Sent:
         self.actions.append(action)
-        if isinstance(action, AnswerButton):
-            self.toasts[action.callback_id] = Toast(action.text, action.alert)
-            return Sent()
-        if action.chat_id not in self.reachable:
-            raise SendError("Forbidden: bot can't initiate conversation with a user")
-        messages = self.chats.setdefault(action.chat_id, [])
-        if isinstance(action, EditText):
-            for message in messages:
-                if message.message_id == action.message_id:
-                    message.text, message.buttons = plain(action.text), _buttons(action.buttons)
-                    return Sent(action.message_id)
-            raise SendError("Bad Request: message to edit not found")
-        if len(plain(action.text if isinstance(action, SendText) else action.caption or "")) > 4096:
-            raise SendError("Bad Request: message is too long")
-        message_id = next(self._ids)
-        if isinstance(action, SendText):
-            messages.append(Msg(message_id, plain(action.text), _buttons(action.buttons)))
-        elif isinstance(action, SendDocument):
-            messages.append(Msg(message_id, plain(action.caption or ""), [], (action.file_name, action.content)))
-        elif isinstance(action, SendPhoto):
-            messages.append(Msg(message_id, plain(action.caption or ""), _buttons(action.buttons)))
-        return Sent(message_id)
+        match action:
+            case AnswerButton():
+                self.toasts[action.callback_id] = Toast(action.text, action.alert)
+                return Sent()
+            case SendText():
+                return self._post(action.chat_id, Msg(next(self._ids), plain(action.text), _buttons(action.buttons)))
+            case EditText():
+                edited = self._find(action.chat_id, action.message_id)
+                if edited is None:
+                    raise SendError("Bad Request: message to edit not found")
+                edited.text, edited.buttons = plain(action.text), _buttons(action.buttons)
+                return Sent(action.message_id)
+            case SendDocument():
+                content = action.content if isinstance(action.content, bytes) else action.content.encode()
+                return self._post(action.chat_id, Msg(next(self._ids), plain(action.caption or ""), [],
+                                                      (action.file_name, content)), limit=1024)
+            case SendPhoto():
+                return self._post(action.chat_id, Msg(next(self._ids), plain(action.caption or ""),
+                                                      _buttons(action.buttons)), limit=1024)
+            case SendPoll():
+                poll = Poll(list(action.options))
+                return self._post(action.chat_id, Msg(next(self._ids), plain(action.question),
+                                                      _buttons(action.buttons), poll=poll), limit=300)
+            case StopPoll():
+                stopped = self._find(action.chat_id, action.message_id)
+                if stopped is None or stopped.poll is None:
+                    raise SendError("Bad Request: message with poll to stop not found")
+                if stopped.poll.closed:
+                    raise SendError("Bad Request: poll has already been closed")
+                stopped.poll.closed, stopped.buttons = True, _buttons(action.buttons)
+                return Sent(action.message_id)
+            case _:
+                assert_never(action)
 
 
 def _buttons(buttons: Any) -> list[list[tuple[str, str | None]]]:
@@ -314,5 +350,9 @@ class EmulatorHarness(Harness):
             document = None
             if "document" in raw:
                 document = (raw["document"].get("file_name", ""), self.emu.file_bytes(raw["document"]["file_id"]))
-            result.append(Msg(raw["message_id"], raw.get("text", raw.get("caption", "")), buttons, document))
+            poll, text = None, raw.get("text", raw.get("caption", ""))
+            if "poll" in raw:
+                poll = Poll([o["text"] for o in raw["poll"]["options"]], raw["poll"]["is_closed"])
+                text = raw["poll"]["question"]
+            result.append(Msg(raw["message_id"], text, buttons, document, poll=poll))
         return result
