@@ -81,16 +81,17 @@ async def decide_join(ctx: Context) -> None:
     request_id, verdict = ctx.payload.int(0), ctx.payload.str(1)
     if verdict not in ("a", "r"):
         raise InvalidInput("errors.stale_button")
-    pending = await committee_admin.get_request(ctx.session, request_id)
+    pending = await committee_admin.get_request(ctx.session, ctx.community.id or 0, request_id)
     household = None
     if verdict == "a" and pending.address:
         household = await committee_admin.match_household(ctx.session, ctx.community.id or 0, pending.address)
     request, _ = await registration.decide_request(
-        ctx.session, request_id, approve=verdict == "a", decided_by=ctx.user_id, now=ctx.now(),
+        ctx.session, ctx.community.id or 0, request_id, approve=verdict == "a", decided_by=ctx.user_id, now=ctx.now(),
         household_id=household.id if household else None)
     decider = esc(ctx.resident.display_name if ctx.resident else ctx.incoming.sender.display_name)
     outcome = "join.approved_by" if verdict == "a" else "join.rejected_by"
-    address = await homes.household_label(ctx.session, household.id) if household and household.id else "—"
+    address = (await homes.household_label(ctx.session, ctx.community.id or 0, household.id)
+               if household and household.id else "—")
     ctx.toast(ctx.t("join.decided_toast"))
     ctx.show(ctx.t("join.committee_card", name=esc(request.display_name), address=esc(request.address or "—"),
                    adult=ctx.t("common.yes" if request.is_adult else "common.no"),
@@ -118,7 +119,7 @@ async def grant(ctx: Context) -> None:
     if len(parts) != 2 or not parts[0].lstrip("-").isdigit() or parts[1] not in GRANTABLE:
         ctx.say(ctx.t("committee.grant_usage", roles=", ".join(GRANTABLE)))
         return
-    target = await residents.by_telegram_id(ctx.session, int(parts[0]))
+    target = await residents.by_telegram_id(ctx.session, ctx.community.id or 0, int(parts[0]))
     if target is None:
         raise NotFound("errors.resident_not_found", user_id=int(parts[0]))
     role = Role(parts[1])
