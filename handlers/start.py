@@ -166,7 +166,8 @@ def _show_confirm(ctx: Context, data: dict, flow: str) -> None:
 async def _finish_registration(ctx: Context, data: dict) -> None:
     ctx.resident = await registration.join_with_code(
         ctx.session, ctx.community.id or 0, telegram_user_id=ctx.user_id, code_text=data["code"], name=data["name"],
-        is_adult=bool(data.get("adult")), language=ctx.lang, now=ctx.now())
+        is_adult=bool(data.get("adult")), language=ctx.lang, now=ctx.now(),
+        tries_per_hour=ctx.options.code_tries_per_hour)
     await ctx.clear_form()
     ctx.toast(ctx.t("start.registered_toast"))
     ctx.show(ctx.t("start.registered", name=esc(data["name"]), address=esc(data.get("address", ""))))

@@ -186,19 +186,29 @@ async def _verify(session: AsyncSession, resident: Resident, now: datetime) -> N
 
 
 async def join_with_code(session: AsyncSession, community_id: int, *, telegram_user_id: int, code_text: str,
-                         name: str, is_adult: bool, language: str, now: datetime) -> Resident:
-    """Create (or complete) a verified resident attached to the code's household. One transaction."""
+                         name: str, is_adult: bool, language: str, now: datetime,
+                         tries_per_hour: int = 0) -> Resident:
+    """Create (or complete) a verified resident attached to the code's household. One transaction.
+
+    The code was checked when typed; if someone used it in the meantime, the refusal says how many tries
+    are left (``tries_per_hour`` minus wrong ones; losing such a race is not a wrong try).
+    """
     invite = (await session.exec(select(InviteCode).where(
         InviteCode.community_id == community_id, InviteCode.code == normalize_code(code_text)))).first()
     problem = _code_problem(invite, now)
+    resident = await by_telegram_id(session, community_id, telegram_user_id)
+    if problem is None and resident is not None and resident.verified and resident.household_id is not None:
+        raise AlreadyRegistered()
+    if problem is None:
+        assert invite is not None
+        try:
+            await _use_code(session, invite, now)
+        except CodeUsed as used:
+            problem = used
     if problem is not None:
-        problem.params["left"] = 0
+        problem.params["left"] = max(tries_per_hour - await failed_tries(session, telegram_user_id, now), 0)
         raise problem
     assert invite is not None
-    resident = await by_telegram_id(session, community_id, telegram_user_id)
-    if resident is not None and resident.verified and resident.household_id is not None:
-        raise AlreadyRegistered()
-    await _use_code(session, invite, now)
     if resident is None:
         resident = Resident(community_id=community_id, telegram_user_id=telegram_user_id,
                             display_name=name, language=language, created_at=now)
