@@ -105,3 +105,38 @@ async def test_approve_and_reject_at_once_decide_once(port: PortHarness, seed: S
         assert decisions == ["join:" + request.status]
         resident = (await session.exec(select(Resident).where(Resident.telegram_user_id == 1008))).first()
         assert (resident is not None and resident.verified) == (request.status == JoinStatus.APPROVED.value)
+
+
+async def test_sqlite_unit_of_work_holds_the_write_lock_from_its_first_read(sqlite_template, tmp_path) -> None:
+    """The lock is taken at BEGIN (not at the first write), so a unit's reads cannot go stale before it writes;
+    a unit opened read-only does not take it and reads next to the writer."""
+    import sqlite3
+
+    from storage.db import create_engine, session_factory
+
+    url = sqlite_template.fresh(tmp_path)
+    path = url.split("///", 1)[1]
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as unit:
+            await unit.exec(select(InviteCode.id))  # only a read so far
+            other = sqlite3.connect(path, timeout=0)
+            try:
+                with_lock_taken = False
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    with_lock_taken = "locked" in str(exc)
+                assert with_lock_taken
+                async with session_factory(engine, read_only=True)() as reader:
+                    assert (await reader.exec(select(func.count()).select_from(InviteCode))).one() == 0
+                    await reader.commit()
+            finally:
+                other.close()
+            await unit.commit()
+        lock_free = sqlite3.connect(path, timeout=0)
+        lock_free.execute("BEGIN IMMEDIATE")  # released at commit
+        lock_free.rollback()
+        lock_free.close()
+    finally:
+        await engine.dispose()
