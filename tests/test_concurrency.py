@@ -7,6 +7,7 @@ each update its own unit of work, so the database alone must keep the rule.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -15,6 +16,7 @@ from storage import audit
 from storage.registration import InviteCode, JoinRequest, JoinStatus
 from storage.residents import Resident, RoleGrant
 from tests.support.chat import PortHarness, UserChat
+from tests.support.databases import SqliteTemplate
 from tests.support.seed import Seed
 
 USED = "已经被使用"
@@ -107,7 +109,8 @@ async def test_approve_and_reject_at_once_decide_once(port: PortHarness, seed: S
         assert (resident is not None and resident.verified) == (request.status == JoinStatus.APPROVED.value)
 
 
-async def test_sqlite_unit_of_work_holds_the_write_lock_from_its_first_read(sqlite_template, tmp_path) -> None:
+async def test_sqlite_unit_of_work_holds_the_write_lock_from_its_first_read(sqlite_template: SqliteTemplate,
+                                                                           tmp_path: Path) -> None:
     """The lock is taken at BEGIN (not at the first write), so a unit's reads cannot go stale before it writes;
     a unit opened read-only does not take it and reads next to the writer."""
     import sqlite3
