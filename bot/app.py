@@ -173,14 +173,14 @@ class Linli:
             community = await ensure_community(session, self.settings.community_name, self.settings.timezone,
                                                self.clock.now())
             self.community_id = community.id
-        resident = await residents.by_telegram_id(session, incoming.sender.user_id)
+        resident = await residents.by_telegram_id(session, community.id or 0, incoming.sender.user_id)
         lang = resident.language if resident else pick_language(incoming.sender.language_code,
                                                                 self.settings.default_language)
         state = await conversations.load(session, incoming.sender.user_id, incoming.chat_id)
         return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
                        codec=self.codec, community=community, resident=resident, lang=lang, state=state,
-                       committee=await residents.is_committee(session, resident), options=self.options,
-                       bot_username=self.bot_username, screens=self.screens)
+                       committee=await residents.is_committee(session, community.id or 0, resident),
+                       options=self.options, bot_username=self.bot_username, screens=self.screens)
 
     @staticmethod
     def _explain(ctx: Context, error: DomainError) -> None:

@@ -92,16 +92,17 @@ async def _show_requests(ctx: Context) -> None:
 @router.button(DecideJoin, committee=True, groups=True)
 async def decide_join(ctx: Context, tap: DecideJoin) -> None:
     request_id, verdict = tap.request_id, "a" if tap.approve else "r"
-    pending = await committee_admin.get_request(ctx.session, request_id)
+    pending = await committee_admin.get_request(ctx.session, ctx.community.id or 0, request_id)
     household = None
     if verdict == "a" and pending.address:
         household = await committee_admin.match_household(ctx.session, ctx.community.id or 0, pending.address)
     request, _ = await registration.decide_request(
-        ctx.session, request_id, approve=verdict == "a", decided_by=ctx.user_id, now=ctx.now(),
+        ctx.session, ctx.community.id or 0, request_id, approve=verdict == "a", decided_by=ctx.user_id, now=ctx.now(),
         household_id=household.id if household else None)
     decider = esc(ctx.resident.display_name if ctx.resident else ctx.incoming.sender.display_name)
     outcome = "join.approved_by" if verdict == "a" else "join.rejected_by"
-    address = await homes.household_label(ctx.session, household.id) if household and household.id else "—"
+    address = (await homes.household_label(ctx.session, ctx.community.id or 0, household.id)
+               if household and household.id else "—")
     ctx.toast(ctx.t("join.decided_toast"))
     ctx.show(ctx.t("join.committee_card", name=esc(request.display_name), address=esc(request.address or "—"),
                    adult=ctx.t("common.yes" if request.is_adult else "common.no"),
@@ -129,7 +130,7 @@ async def grant(ctx: Context) -> None:
     if user_id is None:  # 20 digits would overflow the database's BIGINT
         ctx.say(ctx.t("errors.not_a_user_id", value=esc(clip(parts[0], 24))))
         return
-    target = await residents.by_telegram_id(ctx.session, user_id)
+    target = await residents.by_telegram_id(ctx.session, ctx.community.id or 0, user_id)
     if target is None:
         raise NotFound("errors.resident_not_found", user_id=user_id)
     role = Role(parts[1])

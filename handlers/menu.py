@@ -103,7 +103,8 @@ async def show_me(ctx: Context) -> None:
     if resident is None:
         ctx.show(ctx.t("me.guest"), back)
         return
-    address = await homes.household_label(ctx.session, resident.household_id) if resident.household_id else "—"
+    address = (await homes.household_label(ctx.session, ctx.community.id or 0, resident.household_id)
+               if resident.household_id else "—")
     roles = sorted(await residents.roles_of(ctx.session, resident.id or 0))
     role_names = ctx.t("common.list_separator").join(ctx.t(f"role.{role.value}") for role in roles)
     ctx.show(ctx.t("me.card", name=esc(resident.display_name), address=esc(address),

@@ -76,14 +76,14 @@ async def cancel(ctx: Context) -> None:
 
 async def _accept_code(ctx: Context, code: str) -> None:
     try:
-        invite = await registration.check_code(ctx.session, ctx.user_id, code, ctx.now(),
+        invite = await registration.check_code(ctx.session, ctx.community.id or 0, ctx.user_id, code, ctx.now(),
                                                ctx.options.code_tries_per_hour)
     except (registration.InvalidCode, registration.CodeUsed, registration.CodeExpired) as error:
         await ctx.set_form(REGISTER, "code")
         ctx.say(ctx.t(error.key, **error.params) + "\n\n" + ctx.t("start.code_try_again"),
                 [[ctx.button(ctx.t("start.ask_to_join"), AskToJoin())]])
         return
-    address = await homes.household_label(ctx.session, invite.household_id)
+    address = await homes.household_label(ctx.session, ctx.community.id or 0, invite.household_id)
     await ctx.set_form(REGISTER, "name", {"code": invite.code, "address": address})
     ctx.say(ctx.t("start.code_ok", address=esc(address)) + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
 
@@ -109,7 +109,7 @@ async def enter_code(ctx: Context, tap: EnterCode) -> None:
 async def ask_to_join(ctx: Context, tap: AskToJoin) -> None:
     if _already_registered(ctx):
         return
-    if await registration.pending_request(ctx.session, ctx.user_id) is not None:
+    if await registration.pending_request(ctx.session, ctx.community.id or 0, ctx.user_id) is not None:
         raise registration.RequestPending()
     await ctx.set_form(JOIN, "name")
     ctx.toast()
@@ -218,8 +218,9 @@ def _show_confirm(ctx: Context, data: dict, flow: str) -> None:
 
 async def _finish_registration(ctx: Context, data: dict) -> None:
     ctx.resident = await registration.join_with_code(
-        ctx.session, telegram_user_id=ctx.user_id, code_text=data["code"], name=data["name"],
-        is_adult=bool(data.get("adult")), language=ctx.lang, now=ctx.now())
+        ctx.session, ctx.community.id or 0, telegram_user_id=ctx.user_id, code_text=data["code"], name=data["name"],
+        is_adult=bool(data.get("adult")), language=ctx.lang, now=ctx.now(),
+        tries_per_hour=ctx.options.code_tries_per_hour)
     await ctx.clear_form()
     ctx.toast(ctx.t("start.registered_toast"))
     ctx.show(ctx.t("start.registered", name=esc(data["name"]), address=esc(data.get("address", ""))))

@@ -10,10 +10,9 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.errors import NotFound
 from storage import audit
 from storage.community import Community, Household, count_households, find_household
-from storage.registration import JoinRequest, JoinStatus
+from storage.registration import JoinRequest, JoinStatus, get_request  # noqa: F401  (the committee's use case)
 from storage.residents import Resident, Role, count_adults, grant_role, revoke_role
 
 
@@ -38,13 +37,6 @@ async def pending_requests(session: AsyncSession, community_id: int) -> list[Joi
     statement = select(JoinRequest).where(JoinRequest.community_id == community_id,
                                           JoinRequest.status == JoinStatus.PENDING.value).order_by(JoinRequest.id)
     return list((await session.exec(statement)).all())
-
-
-async def get_request(session: AsyncSession, request_id: int) -> JoinRequest:
-    request = await session.get(JoinRequest, request_id)
-    if request is None:
-        raise NotFound()
-    return request
 
 
 ADDRESS = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
@@ -68,13 +68,18 @@ async def get_community(session: AsyncSession, community_id: int) -> Community:
     return community
 
 
-async def household_label(session: AsyncSession, household_id: int) -> str:
-    """``3号楼 2单元 501`` style address of a household."""
-    household = await session.get(Household, household_id)
-    if household is None:
+async def household_label(session: AsyncSession, community_id: int, household_id: int) -> str:
+    """``3-2-501`` style address of one of the community's households ("" for any other id)."""
+    statement = (
+        select(Building.name, Household.unit, Household.room)
+        .join(Building, col(Building.id) == Household.building_id)
+        .where(col(Household.id) == household_id, Household.community_id == community_id)
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
         return ""
-    building = await session.get(Building, household.building_id)
-    return f"{building.name if building else '?'}-{household.unit}-{household.room}"
+    building, unit, room = row
+    return f"{building}-{unit}-{room}"
 
 
 async def find_household(session: AsyncSession, community_id: int, building: str, unit: str,

@@ -100,7 +100,7 @@ async def is_member(session: AsyncSession, council_id: int, resident_id: int) ->
 
 async def create(session: AsyncSession, *, community: Community, actor: Resident | None, name: str,
                  now: datetime) -> Council:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     clean = rules.check_title(name)
     if len(clean) > NAME_LIMIT:
         raise TooLong(limit=NAME_LIMIT, length=len(clean))
@@ -134,7 +134,7 @@ async def find_residents(session: AsyncSession, community_id: int, query: str, l
 async def add_member(session: AsyncSession, *, community: Community, council_id: int, resident_id: int,
                      actor: Resident | None, now: datetime) -> Resident | None:
     """The resident added, or None if they already sat on the council."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     council = await get_council(session, community.id or 0, council_id)
     resident = await session.get(Resident, resident_id)
     if resident is None or resident.community_id != community.id or not resident.verified:
@@ -154,7 +154,7 @@ async def add_member(session: AsyncSession, *, community: Community, council_id:
 
 async def remove_member(session: AsyncSession, *, community: Community, council_id: int, resident_id: int,
                         actor: Resident | None, now: datetime) -> bool:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     await get_council(session, community.id or 0, council_id)
     row = (await session.exec(select(CouncilMember).where(CouncilMember.council_id == council_id,
                                                           CouncilMember.resident_id == resident_id))).first()
@@ -190,7 +190,7 @@ class Referral:
 
 async def refer(session: AsyncSession, *, community: Community, topic_id: int, council_id: int,
                 actor: Resident | None, now: datetime) -> Referral:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     council = await get_council(session, community.id or 0, council_id)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if topic.hidden:

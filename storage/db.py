@@ -9,7 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,8 +20,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+# Execution option marking a unit of work that only reads: on SQLite it begins with a plain (deferred)
+# BEGIN instead of taking the write lock. Such a unit must not write; SQLite would refuse the upgrade
+# from a stale snapshot ("database is locked") instead of waiting.
+READ_ONLY = "linli_read_only"
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An async engine; SQLite files get WAL, foreign keys, a busy timeout and write-locking transactions.
+
+    pysqlite/aiosqlite begin a transaction lazily, just before the first write, so two "check then write"
+    units read the same state and both write. Here SQLAlchemy's recipe takes control of BEGIN
+    (the driver's own is switched off) and every unit of work starts with ``BEGIN IMMEDIATE``: it holds
+    SQLite's single write lock from its first read, so units that write run one after another, like
+    ``SELECT … FOR UPDATE`` on PostgreSQL but for the whole database. Units opened with the ``READ_ONLY``
+    execution option begin with a plain BEGIN and read a consistent snapshot next to the writer (WAL).
+    """
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -33,13 +47,22 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # The driver no longer emits BEGIN (nor COMMIT before DDL); _sqlite_begin below does.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+    """Sessions (units of work); ``read_only`` ones must not write (on SQLite they do not take the write lock)."""
+    options = {READ_ONLY: True} if read_only else {}
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, execution_options=options)
 
 
 def alembic_config(url: str) -> Config:

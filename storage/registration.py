@@ -6,14 +6,15 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, func
+from sqlalchemy import BigInteger, Column, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import DomainError, NotFound
 from storage import audit
 from storage.community import Household
-from storage.residents import Resident, Role, grant_role
+from storage.residents import Resident, Role, by_telegram_id, grant_role
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
 CODE_LENGTH = 8
@@ -125,20 +126,18 @@ async def failed_tries(session: AsyncSession, telegram_user_id: int, now: dateti
     return int((await session.exec(statement)).one())
 
 
-async def check_code(session: AsyncSession, telegram_user_id: int, text: str, now: datetime,
+async def check_code(session: AsyncSession, community_id: int, telegram_user_id: int, text: str, now: datetime,
                      tries_per_hour: int) -> InviteCode:
-    """A usable code, or a polite refusal. Wrong guesses count against an hourly allowance."""
+    """A usable code of this community, or a polite refusal. Wrong guesses count against an hourly allowance.
+
+    Another community's code is a wrong code here.
+    """
     if await failed_tries(session, telegram_user_id, now) >= tries_per_hour:
         raise TooManyTries(minutes=60)
     code_text = normalize_code(text)
-    invite = (await session.exec(select(InviteCode).where(InviteCode.code == code_text))).first()
-    problem: DomainError | None = None
-    if invite is None or invite.revoked:
-        problem = InvalidCode()
-    elif invite.used_at is not None:
-        problem = CodeUsed()
-    elif invite.expires_at is not None and invite.expires_at <= now:
-        problem = CodeExpired()
+    invite = (await session.exec(select(InviteCode).where(
+        InviteCode.community_id == community_id, InviteCode.code == code_text))).first()
+    problem = _code_problem(invite, now)
     session.add(CodeAttempt(telegram_user_id=telegram_user_id, code=code_text, succeeded=problem is None,
                             at=now))
     await session.flush()
@@ -150,52 +149,102 @@ async def check_code(session: AsyncSession, telegram_user_id: int, text: str, no
     return invite
 
 
-async def join_with_code(session: AsyncSession, *, telegram_user_id: int, code_text: str, name: str,
-                         is_adult: bool, language: str, now: datetime) -> Resident:
-    """Create (or complete) a verified resident attached to the code's household. One transaction."""
-    invite = (await session.exec(
-        select(InviteCode).where(InviteCode.code == normalize_code(code_text)).with_for_update()
-    )).first()
+def _code_problem(invite: InviteCode | None, now: datetime) -> DomainError | None:
     if invite is None or invite.revoked:
-        raise InvalidCode(left=0)
-    if invite.used_at is not None:
-        raise CodeUsed(left=0)
+        return InvalidCode()
+    if invite.used_at is not None or invite.used_by_resident_id is not None:
+        return CodeUsed()
     if invite.expires_at is not None and invite.expires_at <= now:
-        raise CodeExpired(left=0)
-    resident = (await session.exec(select(Resident).where(Resident.telegram_user_id == telegram_user_id))).first()
-    if resident is not None and resident.verified and resident.household_id is not None:
+        return CodeExpired()
+    return None
+
+
+async def _use_code(session: AsyncSession, invite: InviteCode, now: datetime) -> None:
+    """Mark the code used, once: a conditional UPDATE, so of two people confirming it at the same moment
+    exactly one gets it, with or without a lock held since the code was read."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(InviteCode)
+        .where(col(InviteCode.id) == invite.id, col(InviteCode.used_at).is_(None),
+               col(InviteCode.used_by_resident_id).is_(None), col(InviteCode.revoked).is_(False))
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        raise CodeUsed(left=0)
+    invite.used_at = now
+
+
+async def _verify(session: AsyncSession, resident: Resident, now: datetime) -> None:
+    """Mark an existing resident verified, once (a conditional UPDATE, like the code)."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(Resident)
+        .where(col(Resident.id) == resident.id,
+               col(Resident.verified).is_(False) | col(Resident.household_id).is_(None))
+        .values(verified=True, verified_at=now)
+    )
+    if result.rowcount != 1:
         raise AlreadyRegistered()
+
+
+async def join_with_code(session: AsyncSession, community_id: int, *, telegram_user_id: int, code_text: str,
+                         name: str, is_adult: bool, language: str, now: datetime,
+                         tries_per_hour: int = 0) -> Resident:
+    """Create (or complete) a verified resident attached to the code's household. One transaction.
+
+    The code was checked when typed; if someone used it in the meantime, the refusal says how many tries
+    are left (``tries_per_hour`` minus wrong ones; losing such a race is not a wrong try).
+    """
+    invite = (await session.exec(select(InviteCode).where(
+        InviteCode.community_id == community_id, InviteCode.code == normalize_code(code_text)))).first()
+    problem = _code_problem(invite, now)
+    resident = await by_telegram_id(session, community_id, telegram_user_id)
+    if problem is None and resident is not None and resident.verified and resident.household_id is not None:
+        raise AlreadyRegistered()
+    if problem is None:
+        assert invite is not None
+        try:
+            await _use_code(session, invite, now)
+        except CodeUsed as used:
+            problem = used
+    if problem is not None:
+        problem.params["left"] = max(tries_per_hour - await failed_tries(session, telegram_user_id, now), 0)
+        raise problem
+    assert invite is not None
     if resident is None:
-        resident = Resident(community_id=invite.community_id, telegram_user_id=telegram_user_id,
+        resident = Resident(community_id=community_id, telegram_user_id=telegram_user_id,
                             display_name=name, language=language, created_at=now)
+        try:
+            async with session.begin_nested():
+                session.add(resident)
+        except IntegrityError as exc:  # the same person registered at the same moment elsewhere
+            raise AlreadyRegistered() from exc
+    else:
+        await _verify(session, resident, now)
     resident.display_name, resident.is_adult, resident.language = name, is_adult, language
     resident.household_id, resident.verified, resident.verified_at = invite.household_id, True, now
     session.add(resident)
     await session.flush()
-    invite.used_at, invite.used_by_resident_id = now, resident.id
+    invite.used_by_resident_id = resident.id
     session.add(invite)
     await grant_role(session, resident, Role.RESIDENT, now)
-    household = await session.get(Household, invite.household_id)
-    if household is not None and household.has_owner:
-        pass  # ownership is a role the committee confirms; a code does not prove title
-    await audit.record(session, community_id=invite.community_id, actor=telegram_user_id,
+    await audit.record(session, community_id=community_id, actor=telegram_user_id,
                        action="resident:joined_with_code", subject=f"resident:{resident.id}", now=now,
                        household_id=invite.household_id)
     await session.flush()
     return resident
 
 
-async def pending_request(session: AsyncSession, telegram_user_id: int) -> JoinRequest | None:
-    statement = select(JoinRequest).where(JoinRequest.telegram_user_id == telegram_user_id,
+async def pending_request(session: AsyncSession, community_id: int, telegram_user_id: int) -> JoinRequest | None:
+    statement = select(JoinRequest).where(JoinRequest.community_id == community_id,
+                                          JoinRequest.telegram_user_id == telegram_user_id,
                                           JoinRequest.status == JoinStatus.PENDING.value)
     return (await session.exec(statement)).first()
 
 
 async def request_to_join(session: AsyncSession, *, community_id: int, telegram_user_id: int, name: str,
                           is_adult: bool, address: str, language: str, now: datetime) -> JoinRequest:
-    if await pending_request(session, telegram_user_id) is not None:
+    if await pending_request(session, community_id, telegram_user_id) is not None:
         raise RequestPending()
-    existing = (await session.exec(select(Resident).where(Resident.telegram_user_id == telegram_user_id))).first()
+    existing = await by_telegram_id(session, community_id, telegram_user_id)
     if existing is not None and existing.verified:
         raise AlreadyRegistered()
     request = JoinRequest(community_id=community_id, telegram_user_id=telegram_user_id, display_name=name,
@@ -207,34 +256,55 @@ async def request_to_join(session: AsyncSession, *, community_id: int, telegram_
     return request
 
 
-async def decide_request(session: AsyncSession, request_id: int, *, approve: bool, decided_by: int,
-                         now: datetime, household_id: int | None = None) -> tuple[JoinRequest, Resident | None]:
-    """Approve (creating a verified resident) or reject a pending request, once."""
+async def get_request(session: AsyncSession, community_id: int, request_id: int) -> JoinRequest:
+    """A join request of this community (another community's id is not found)."""
+    statement = select(JoinRequest).where(col(JoinRequest.id) == request_id, JoinRequest.community_id == community_id)
+    request = (await session.exec(statement)).first()
+    if request is None:
+        raise NotFound()
+    return request
+
+
+async def decide_request(session: AsyncSession, community_id: int, request_id: int, *, approve: bool,
+                         decided_by: int, now: datetime,
+                         household_id: int | None = None) -> tuple[JoinRequest, Resident | None]:
+    """Approve (creating a verified resident) or reject a pending request of this community, once.
+
+    The decision is a conditional UPDATE (``… WHERE status = 'pending'``): of two committee members deciding
+    at the same moment, the second is told it was already decided, whatever either of them read before.
+    """
+    status = (JoinStatus.APPROVED if approve else JoinStatus.REJECTED).value
+    result = await session.exec(  # type: ignore[call-overload]
+        update(JoinRequest)
+        .where(col(JoinRequest.id) == request_id, col(JoinRequest.community_id) == community_id,
+               col(JoinRequest.status) == JoinStatus.PENDING.value)
+        .values(status=status, decided_at=now, decided_by=decided_by, household_id=household_id)
+        .execution_options(synchronize_session=False)
+    )
+    decided_now = result.rowcount == 1
     request = (await session.exec(
-        select(JoinRequest).where(col(JoinRequest.id) == request_id).with_for_update()
+        select(JoinRequest).where(col(JoinRequest.id) == request_id, JoinRequest.community_id == community_id)
+        .execution_options(populate_existing=True)
     )).first()
     if request is None:
         raise NotFound()
-    if request.status != JoinStatus.PENDING.value:
+    if not decided_now:
         raise DomainError("errors.join_request_decided", status=request.status)
-    request.status = (JoinStatus.APPROVED if approve else JoinStatus.REJECTED).value
-    request.decided_at, request.decided_by, request.household_id = now, decided_by, household_id
-    session.add(request)
     resident: Resident | None = None
     if approve:
-        resident = (await session.exec(
-            select(Resident).where(Resident.telegram_user_id == request.telegram_user_id))).first()
+        resident = await by_telegram_id(session, community_id, request.telegram_user_id)
         if resident is None:
-            resident = Resident(community_id=request.community_id, telegram_user_id=request.telegram_user_id,
+            resident = Resident(community_id=community_id, telegram_user_id=request.telegram_user_id,
                                 display_name=request.display_name, language=request.language, created_at=now)
         resident.display_name, resident.is_adult = request.display_name, request.is_adult
-        resident.verified, resident.verified_at = True, now
+        if not resident.verified:
+            resident.verified, resident.verified_at = True, now
         if household_id is not None:
             resident.household_id = household_id
         session.add(resident)
         await session.flush()
         await grant_role(session, resident, Role.RESIDENT, now, granted_by=decided_by)
-    await audit.record(session, community_id=request.community_id, actor=decided_by,
+    await audit.record(session, community_id=community_id, actor=decided_by,
                        action="join:approved" if approve else "join:rejected",
                        subject=f"join_request:{request.id}", now=now)
     await session.flush()

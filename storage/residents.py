@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, UniqueConstraint, func
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -47,8 +47,10 @@ class RoleGrant(SQLModel, table=True):
     granted_at: datetime
 
 
-async def by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Resident | None:
-    statement = select(Resident).where(Resident.telegram_user_id == telegram_user_id)
+async def by_telegram_id(session: AsyncSession, community_id: int, telegram_user_id: int) -> Resident | None:
+    """The community's resident with this Telegram id; someone known only in another community is a stranger."""
+    statement = select(Resident).where(Resident.community_id == community_id,
+                                       Resident.telegram_user_id == telegram_user_id)
     return (await session.exec(statement)).first()
 
 
@@ -57,10 +59,14 @@ async def roles_of(session: AsyncSession, resident_id: int) -> set[Role]:
     return {Role(value) for value in (await session.exec(statement)).all()}
 
 
-async def is_committee(session: AsyncSession, resident: Resident | None) -> bool:
-    if resident is None or resident.id is None:
+async def is_committee(session: AsyncSession, community_id: int, resident: Resident | None) -> bool:
+    """Whether ``resident`` sits on (or administers) the committee of ``community_id``; grants elsewhere count not."""
+    if resident is None or resident.id is None or resident.community_id != community_id:
         return False
-    return bool(await roles_of(session, resident.id) & COMMITTEE_ROLES)
+    statement = select(RoleGrant.id).where(
+        RoleGrant.community_id == community_id, RoleGrant.resident_id == resident.id,
+        col(RoleGrant.role).in_([role.value for role in COMMITTEE_ROLES]))
+    return (await session.exec(statement)).first() is not None
 
 
 async def grant_role(session: AsyncSession, resident: Resident, role: Role, now: datetime,
@@ -113,7 +119,7 @@ async def set_language(session: AsyncSession, resident: Resident, language: str)
 async def remember_guest(session: AsyncSession, community_id: int, telegram_user_id: int, name: str,
                          language: str, now: datetime) -> Resident:
     """An unverified resident row, so a guest's choices (language) are kept until they register."""
-    resident = await by_telegram_id(session, telegram_user_id)
+    resident = await by_telegram_id(session, community_id, telegram_user_id)
     if resident is None:
         resident = Resident(community_id=community_id, telegram_user_id=telegram_user_id,
                             display_name=name[:64] or str(telegram_user_id), language=language, created_at=now)

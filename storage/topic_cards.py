@@ -58,7 +58,7 @@ async def card(session: AsyncSession, community: Community, topic_id: int, viewe
     member = (council is not None and viewer_id is not None and topic.status == TopicStatus.COUNCIL.value
               and await councils.is_member(session, council.id or 0, viewer_id))
     return TopicCard(
-        topic=topic, category=category, tally=await tally(session, topic_id),
+        topic=topic, category=category, tally=await tally(session, community_id, topic_id),
         bases=await legal_bases(session, community), agenda_threshold=community.agenda_threshold,
         events=await events(session, topic_id, limit=events_shown), comments=comments, comment_total=total,
         recommendations=await councils.recommendations(session, topic_id),

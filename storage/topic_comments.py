@@ -143,7 +143,7 @@ async def _resolve_reports(session: AsyncSession, comment_id: int) -> None:
 async def hide(session: AsyncSession, *, community: Community, comment_id: int, actor: Resident | None, reason: str,
                now: datetime) -> TopicComment:
     """Hide with a reason; the text stays in the database and in the audit log."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     comment, _ = await _comment_in(session, community.id or 0, comment_id)
     if comment.hidden:
         raise CommentHidden()
@@ -161,7 +161,7 @@ async def hide(session: AsyncSession, *, community: Community, comment_id: int, 
 async def keep(session: AsyncSession, *, community: Community, comment_id: int, actor: Resident | None,
                now: datetime) -> TopicComment:
     """The committee read the reports and keeps the comment."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     comment, _ = await _comment_in(session, community.id or 0, comment_id)
     await _resolve_reports(session, comment_id)
     await audit.record(session, community_id=community.id, actor=member.telegram_user_id,

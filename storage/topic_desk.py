@@ -54,8 +54,8 @@ class Change:
     audience: list[Recipient] = field(default_factory=list)
 
 
-async def require_committee(session: AsyncSession, actor: Resident | None) -> Resident:
-    if actor is None or not await is_committee(session, actor):
+async def require_committee(session: AsyncSession, community: Community, actor: Resident | None) -> Resident:
+    if actor is None or not await is_committee(session, community.id or 0, actor):
         raise CommitteeOnly()
     return actor
 
@@ -103,7 +103,7 @@ async def move(session: AsyncSession, community: Community, topic: Topic, target
 async def acknowledge(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
                       now: datetime) -> Change:
     """Say "we are on it": a new topic goes under review; one already further along is only marked."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     topic = await _open_topic(session, community, topic_id)
     if topic.status == TopicStatus.SUBMITTED.value:
         return await move(session, community, topic, TopicStatus.REVIEW, member, now)
@@ -117,7 +117,7 @@ async def acknowledge(session: AsyncSession, *, community: Community, topic_id: 
 async def transition(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
                      target: TopicStatus, now: datetime, note: str | None = None) -> Change:
     """Review, agenda (one tap), declined (with a reason) or resolved (with a note on what was done)."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     if target not in ONE_TAP and target not in NEEDS_TEXT:
         raise InvalidInput("errors.stale_button")
     topic = await _open_topic(session, community, topic_id)
@@ -133,7 +133,7 @@ async def transition(session: AsyncSession, *, community: Community, topic_id: i
 async def answer(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None, text: str,
                  now: datetime) -> Change:
     """The official answer: shown on the card, sent to the proposer and supporters. May be updated later."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     topic = await _open_topic(session, community, topic_id)
     body = rules.check_text(text, rules.ANSWER_LIMIT)
     first = topic.first_answered_at is None
@@ -159,7 +159,7 @@ class MergeOutcome:
 async def merge(session: AsyncSession, *, community: Community, duplicate_id: int, target_id: int,
                 actor: Resident | None, now: datetime) -> MergeOutcome:
     """Merge a duplicate into ``target``: its supports move over, a resident who supported both counts once."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     if duplicate_id == target_id:
         raise SameTopic()
     first, second = sorted((duplicate_id, target_id))  # lock in id order: two merges cannot deadlock
@@ -192,7 +192,7 @@ async def merge(session: AsyncSession, *, community: Community, duplicate_id: in
 async def hide(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None, reason: str,
                now: datetime) -> Change:
     """Hide a topic from residents (kept, with the reason, in the timeline and the audit log)."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if topic.hidden:
         raise DomainError("topics.err.hidden")
@@ -205,7 +205,7 @@ async def hide(session: AsyncSession, *, community: Community, topic_id: int, ac
 
 async def unhide(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
                  now: datetime) -> Change:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if not topic.hidden:
         raise NotHidden()
@@ -225,7 +225,7 @@ SETTINGS: dict[str, tuple[int, int]] = {  # name → (smallest, largest) allowed
 
 async def change_setting(session: AsyncSession, *, community: Community, actor: Resident | None, name: str,
                          text: str, now: datetime) -> int | None:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     if name not in SETTINGS:
         raise InvalidInput("errors.stale_button")
     low, high = SETTINGS[name]
@@ -248,7 +248,7 @@ async def change_setting(session: AsyncSession, *, community: Community, actor: 
 
 async def add_category(session: AsyncSession, *, community: Community, actor: Resident | None, names: str,
                        now: datetime) -> TopicCategory:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     zh, en = rules.check_category_names(names)
     existing = await categories(session, community.id or 0, active_only=False)
     category = TopicCategory(community_id=community.id or 0, code=f"c{len(existing) + 1}-{int(now.timestamp())}",
@@ -263,7 +263,7 @@ async def add_category(session: AsyncSession, *, community: Community, actor: Re
 
 async def rename_category(session: AsyncSession, *, community: Community, actor: Resident | None, category_id: int,
                           names: str, now: datetime) -> TopicCategory:
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     category = await get_category(session, community.id or 0, category_id)
     zh, en = rules.check_category_names(names)
     before = (category.name_zh, category.name_en)
@@ -279,7 +279,7 @@ async def rename_category(session: AsyncSession, *, community: Community, actor:
 async def toggle_category(session: AsyncSession, *, community: Community, actor: Resident | None, category_id: int,
                           now: datetime) -> TopicCategory:
     """Retire a category (topics keep it) or bring it back. The last active one stays."""
-    member = await require_committee(session, actor)
+    member = await require_committee(session, community, actor)
     category = await get_category(session, community.id or 0, category_id)
     if category.active and len(await categories(session, community.id or 0)) <= 1:
         raise DomainError("topics.err.last_category")

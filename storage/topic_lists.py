@@ -220,7 +220,7 @@ async def export_rows(session: AsyncSession, community_id: int, now: datetime) -
                  .where(Topic.community_id == community_id).order_by(col(Topic.id)))
     rows = []
     for topic, category in (await session.exec(statement)).all():
-        counted = await tally(session, topic.id or 0)
+        counted = await tally(session, community_id, topic.id or 0)
         rows.append(TopicExportRow(
             id=topic.id or 0, title=topic.title, category=category, status=topic.status, hidden=topic.hidden,
             created_at=topic.created_at, answer_due_at=topic.answer_due_at,

@@ -171,8 +171,11 @@ def require_open(topic: Topic) -> None:
         raise rules.TopicClosed()
 
 
-async def tally(session: AsyncSession, topic_id: int) -> SupportTally:
-    """Supports by verified residents; adults and their households for the 1/5 rules."""
+async def tally(session: AsyncSession, community_id: int, topic_id: int) -> SupportTally:
+    """Supports by the community's verified residents; adults and their households for the 1/5 rules.
+
+    A topic of another community counts nothing here.
+    """
     adult_resident = case((col(Resident.is_adult), Resident.id), else_=None)
     adult_household = case((col(Resident.is_adult), Resident.household_id), else_=None)
     statement = (
@@ -180,7 +183,9 @@ async def tally(session: AsyncSession, topic_id: int) -> SupportTally:
                func.count(func.distinct(adult_resident)), func.count(func.distinct(adult_household)))
         .select_from(TopicSupport)
         .join(Resident, col(Resident.id) == TopicSupport.resident_id)
-        .where(TopicSupport.topic_id == topic_id, col(Resident.verified))
+        .join(Topic, col(Topic.id) == TopicSupport.topic_id)
+        .where(TopicSupport.topic_id == topic_id, Topic.community_id == community_id,
+               Resident.community_id == community_id, col(Resident.verified))
     )
     residents, households, adults, adult_households = (await session.exec(statement)).one()
     return SupportTally(residents=int(residents), households=int(households), adults=int(adults),
@@ -327,7 +332,7 @@ class SupportOutcome:
 async def check_thresholds(session: AsyncSession, community: Community, topic: Topic,
                            now: datetime) -> SupportOutcome:
     """After supports were added: record the first time the agenda and the legal 1/5 thresholds are reached."""
-    counted = await tally(session, topic.id or 0)
+    counted = await tally(session, community.id or 0, topic.id or 0)
     agenda = False
     if topic.agenda_reached_at is None and rules.reaches_agenda(counted.residents, community.agenda_threshold):
         topic.agenda_reached_at, agenda = now, True
@@ -362,12 +367,14 @@ async def support(session: AsyncSession, *, community: Community, topic_id: int,
     topic = await visible_topic(session, community.id or 0, topic_id, lock=True)
     require_open(topic)
     if await supports(session, topic_id, resident.id or 0):
-        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+        return SupportOutcome(topic=topic, changed=False,
+                              tally=await tally(session, community.id or 0, topic_id))
     try:
         async with session.begin_nested():
             session.add(TopicSupport(topic_id=topic_id, resident_id=resident.id or 0, created_at=now))
     except IntegrityError:  # a parallel tap by the same resident won
-        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+        return SupportOutcome(topic=topic, changed=False,
+                              tally=await tally(session, community.id or 0, topic_id))
     return await check_thresholds(session, community, topic, now)
 
 
@@ -381,9 +388,11 @@ async def withdraw(session: AsyncSession, *, community: Community, topic_id: int
     row = (await session.exec(select(TopicSupport).where(TopicSupport.topic_id == topic_id,
                                                          TopicSupport.resident_id == resident.id))).first()
     if row is None:
-        return SupportOutcome(topic=topic, changed=False, tally=await tally(session, topic_id))
+        return SupportOutcome(topic=topic, changed=False,
+                              tally=await tally(session, community.id or 0, topic_id))
     await session.delete(row)
     topic.updated_at = now
     session.add(topic)
     await session.flush()
-    return SupportOutcome(topic=topic, changed=True, tally=await tally(session, topic_id))
+    return SupportOutcome(topic=topic, changed=True,
+                          tally=await tally(session, community.id or 0, topic_id))

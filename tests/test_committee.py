@@ -34,7 +34,7 @@ async def test_resident_cannot_grant(port: PortHarness, seed: Seed) -> None:
     await wang.send("/grant 1001 committee")
     assert "居委会成员" in wang.last.text
     async with port.app.sessions() as session:
-        resident = await residents.by_telegram_id(session, 1001)
+        resident = await residents.by_telegram_id(session, port.app.community_id or 0, 1001)
         assert resident is not None
         assert Role.COMMITTEE not in await residents.roles_of(session, resident.id or 0)
 
@@ -90,4 +90,4 @@ async def test_resident_deletes_their_data(port: PortHarness, seed: Seed) -> Non
     await wang.press("Yes, delete")
     assert "has been deleted" in wang.last.text
     async with port.app.sessions() as session:
-        assert await residents.by_telegram_id(session, 1001) is None
+        assert await residents.by_telegram_id(session, port.app.community_id or 0, 1001) is None

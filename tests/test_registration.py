@@ -22,7 +22,7 @@ async def test_register_with_code_from_deep_link(port: PortHarness, seed: Seed) 
     assert any("注册成功" in text for text in alice.texts())
     assert "💬 议题" in alice.last.labels
     async with port.app.sessions() as session:
-        resident = await residents.by_telegram_id(session, 1001)
+        resident = await residents.by_telegram_id(session, port.app.community_id or 0, 1001)
         assert resident is not None and resident.verified and resident.is_adult
         assert resident.display_name == "王阿姨"
 
@@ -109,7 +109,7 @@ async def test_join_request_approved_by_committee(port: PortHarness, seed: Seed)
     assert "已由" in director.messages[-1].text or any("批准" in m.text for m in director.messages)
     assert "approved" in newcomer.last.text
     async with port.app.sessions() as session:
-        resident = await residents.by_telegram_id(session, 1007)
+        resident = await residents.by_telegram_id(session, port.app.community_id or 0, 1007)
         assert resident is not None and resident.verified and resident.household_id is not None
 
 

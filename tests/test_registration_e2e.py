@@ -66,7 +66,7 @@ async def test_join_request_approved_in_committee_chat(e2e: EmulatorHarness, see
     assert "已由" in e2e.bot_messages(-100500)[-1].text
     assert "approved" in maria.last.text
     async with e2e.app.sessions() as session:
-        resident = await residents.by_telegram_id(session, 1005)
+        resident = await residents.by_telegram_id(session, e2e.app.community_id or 0, 1005)
         assert resident is not None and resident.verified and resident.household_id is not None
 
 
@@ -85,7 +85,7 @@ async def test_stranger_pressing_committee_button_in_group(e2e: EmulatorHarness,
     toast = await stranger.press("✅ 批准", message=card, chat_id=-100501)
     assert toast.alert and "居委会成员" in (toast.text or "")
     async with e2e.app.sessions() as session:
-        resident = await residents.by_telegram_id(session, 1006)
+        resident = await residents.by_telegram_id(session, e2e.app.community_id or 0, 1006)
         assert resident is None or not resident.verified
 
 

@@ -190,7 +190,7 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
     toast = await alice.press_data(f"ts:{topic_id}~AAAAAAAA")
     assert toast.alert and "expired" in (toast.text or "")
     async with e2e.app.sessions() as session:
-        assert (await topics.tally(session, topic_id)).residents == 2
+        assert (await topics.tally(session, e2e.app.community_id or 0, topic_id)).residents == 2
     # declined: no more support or comments
     await open_desk_card(director, topic_id, label=f"#{topic_id} 加装电梯 · 👍2")
     await director.press("🚫 不予采纳")
@@ -202,7 +202,8 @@ async def test_bad_input(e2e: EmulatorHarness, seed: Seed) -> None:
     hidden = await seed.topic(1002, "广告")
     async with e2e.app.sessions() as session:
         community = await get_community(session, e2e.app.community_id or 0)
-        await topic_desk.hide(session, community=community, topic_id=hidden, actor=await by_telegram_id(session, 9001),
+        director = await by_telegram_id(session, community.id or 0, 9001)
+        await topic_desk.hide(session, community=community, topic_id=hidden, actor=director,
                               reason="商业广告", now=e2e.app.clock.now())
         await session.commit()
     toast = await alice.press_data(e2e.app.codec.pack(OpenTopic(hidden)))

@@ -60,7 +60,7 @@ async def test_propose_shows_similar_topics_then_confirms(port: PortHarness, see
     assert any("议题 #2「加装电梯 3号楼」已提交" in text for text in alice.texts())
     assert any("新议题 #2「加装电梯 3号楼」" in text for text in director.texts())
     async with port.app.sessions() as session:
-        assert (await topics.tally(session, 2)).residents == 1
+        assert (await topics.tally(session, port.app.community_id or 0, 2)).residents == 1
 
 
 async def test_support_a_similar_topic_instead(port: PortHarness, seed: Seed) -> None:
@@ -181,7 +181,7 @@ async def test_unverified_and_unregistered_cannot_propose_or_support(port: PortH
     toast = await stranger.press("👍 Support (1)")
     assert toast.alert and "register" in (toast.text or "").lower()
     async with port.app.sessions() as session:
-        assert (await topics.tally(session, 1)).residents == 1
+        assert (await topics.tally(session, port.app.community_id or 0, 1)).residents == 1
 
 
 async def test_at_most_three_topics_a_day(port: PortHarness, seed: Seed) -> None:
@@ -215,7 +215,7 @@ async def test_double_tap_and_forged_support_count_once(port: PortHarness, seed:
     forged = await alice.press_data(f"ts:{topic_id}~AAAAAAAA", card.message_id)
     assert forged.alert and "过期" in (forged.text or "")
     async with port.app.sessions() as session:
-        assert (await topics.tally(session, topic_id)).residents == 2
+        assert (await topics.tally(session, port.app.community_id or 0, topic_id)).residents == 2
     await alice.press("↩️ 撤回联署")
     assert "联署：1 位居民" in alice.last.text
 
@@ -412,7 +412,7 @@ async def test_merge_with_overlapping_supporters_counts_once(port: PortHarness, 
     toast = await a.press_data(port.app.codec.pack(SupportTopic(duplicate)))
     assert toast.alert and "已合并到议题 #2" in (toast.text or "")
     async with port.app.sessions() as session:
-        assert (await topics.tally(session, target)).residents == 5
+        assert (await topics.tally(session, port.app.community_id or 0, target)).residents == 5
 
 
 # ---- discussion --------------------------------------------------------------------------------

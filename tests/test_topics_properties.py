@@ -120,7 +120,7 @@ async def _scenario(url: str, crowd: list[Person], steps: list[tuple[str, int, i
 
         async with sessions() as session:
             for n, topic_id in enumerate(topic_ids):
-                counted = await topics.tally(session, topic_id)
+                counted = await topics.tally(session, community_id, topic_id)
                 chosen = [crowd[r] for r in supporters[n]]
                 assert counted.residents == len(chosen)
                 assert counted.adults == sum(p.adult for p in chosen)

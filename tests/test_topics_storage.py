@@ -8,11 +8,11 @@ import pytest
 
 from bot.app import Linli
 from core.errors import CommitteeOnly, NotVerified
-from core.topics import BadTransition, LegalRule, TooManyProposals, TopicStatus
+from core.topics import BadTransition, LegalRule, SupportTally, TooManyProposals, TopicStatus
 from scheduler.topic_jobs import alert_overdue_topics
 from storage import audit, councils, outbox, topic_comments, topic_desk, topic_lists, topics
 from storage.community import Community, get_community
-from storage.residents import by_telegram_id
+from storage.residents import Resident, by_telegram_id
 from storage.topic_lists import Listing
 from tests.support.seed import Seed
 
@@ -21,6 +21,14 @@ ROSTER = [("1", "1", str(100 + i), 80.0, True) for i in range(1, 11)]  # ten hou
 
 async def _community(app: Linli, session) -> Community:
     return await get_community(session, app.community_id or 0)
+
+
+async def _who(app: Linli, session, telegram_user_id: int) -> Resident | None:
+    return await by_telegram_id(session, app.community_id or 0, telegram_user_id)
+
+
+async def _tally(app: Linli, session, topic_id: int) -> SupportTally:
+    return await topics.tally(session, app.community_id or 0, topic_id)
 
 
 async def _people(seed: Seed) -> None:
@@ -48,7 +56,7 @@ async def test_proposer_is_first_supporter_and_deadline_is_set(app: Linli, seed:
     topic_id = await seed.topic(1, "加装电梯")
     async with app.sessions() as session:
         topic = await topics.get_topic(session, app.community_id or 0, topic_id)
-        counted = await topics.tally(session, topic_id)
+        counted = await _tally(app, session, topic_id)
     assert counted.residents == 1 and topic.status == TopicStatus.SUBMITTED.value
     assert topic.answer_due_at - topic.created_at == timedelta(days=3)
 
@@ -62,8 +70,8 @@ async def test_tally_counts_only_verified_and_adults_for_the_law(app: Linli, see
         community = await _community(app, session)
         with pytest.raises(NotVerified):
             await topics.support(session, community=community, topic_id=topic_id,
-                                 resident=await by_telegram_id(session, 5), now=app.clock.now())
-        counted = await topics.tally(session, topic_id)
+                                 resident=await _who(app, session, 5), now=app.clock.now())
+        counted = await _tally(app, session, topic_id)
     assert (counted.residents, counted.households, counted.adults, counted.adult_households) == (3, 1, 2, 1)
 
 
@@ -73,7 +81,7 @@ async def test_support_twice_counts_once(app: Linli, seed: Seed) -> None:
     topic_id = await seed.topic(1, "加装电梯")
     async with app.sessions() as session:
         community = await _community(app, session)
-        resident = await by_telegram_id(session, 2)
+        resident = await _who(app, session, 2)
         first = await topics.support(session, community=community, topic_id=topic_id, resident=resident,
                                      now=app.clock.now())
         second = await topics.support(session, community=community, topic_id=topic_id, resident=resident,
@@ -89,7 +97,7 @@ async def test_households_rule_reached_but_not_adults(app: Linli, seed: Seed) ->
     async with app.sessions() as session:
         community = await _community(app, session)
         outcome = await topics.support(session, community=community, topic_id=topic_id,
-                                       resident=await by_telegram_id(session, 2), now=app.clock.now())
+                                       resident=await _who(app, session, 2), now=app.clock.now())
         await session.commit()
     assert outcome.demanded == (LegalRule.HOUSEHOLDS,)
     assert outcome.topic.status == TopicStatus.DEMANDED.value
@@ -107,7 +115,7 @@ async def test_adults_rule_reached_but_not_households(app: Linli, seed: Seed) ->
         assert (await topics.get_topic(session, app.community_id or 0, topic_id)).meeting_demanded_at is None
         community = await _community(app, session)
         outcome = await topics.support(session, community=community, topic_id=topic_id,
-                                       resident=await by_telegram_id(session, 4), now=app.clock.now())
+                                       resident=await _who(app, session, 4), now=app.clock.now())
         await session.commit()
     assert outcome.demanded == (LegalRule.ADULTS,) and outcome.tally.adult_households == 1
 
@@ -120,9 +128,9 @@ async def test_withdraw_after_demand_keeps_the_record(app: Linli, seed: Seed) ->
     async with app.sessions() as session:
         community = await _community(app, session)
         outcome = await topics.withdraw(session, community=community, topic_id=topic_id,
-                                        resident=await by_telegram_id(session, 2), now=app.clock.now())
+                                        resident=await _who(app, session, 2), now=app.clock.now())
         again = await topics.withdraw(session, community=community, topic_id=topic_id,
-                                      resident=await by_telegram_id(session, 2), now=app.clock.now())
+                                      resident=await _who(app, session, 2), now=app.clock.now())
         await session.commit()
     assert outcome.changed and not again.changed and outcome.tally.residents == 1
     assert outcome.topic.status == TopicStatus.DEMANDED.value and outcome.topic.meeting_demanded_at is not None
@@ -145,7 +153,7 @@ async def test_answer_in_time_and_late(app: Linli, seed: Seed) -> None:
     early, late = await seed.topic(1, "早"), await seed.topic(2, "晚")
     async with app.sessions() as session:
         community = await _community(app, session)
-        member = await by_telegram_id(session, 9)
+        member = await _who(app, session, 9)
         change = await topic_desk.answer(session, community=community, topic_id=early, actor=member,
                                          text="好的", now=app.clock.now())
         await session.commit()
@@ -156,7 +164,7 @@ async def test_answer_in_time_and_late(app: Linli, seed: Seed) -> None:
         overdue = await topic_lists.overdue(session, app.community_id or 0, app.clock.now())
         assert [t.id for t in overdue] == [late]
         community = await _community(app, session)
-        member = await by_telegram_id(session, 9)
+        member = await _who(app, session, 9)
         change = await topic_desk.answer(session, community=community, topic_id=late, actor=member,
                                          text="抱歉晚了", now=app.clock.now())
         await session.commit()
@@ -171,7 +179,7 @@ async def test_committee_actions_need_the_committee(app: Linli, seed: Seed) -> N
         community = await _community(app, session)
         with pytest.raises(CommitteeOnly):
             await topic_desk.answer(session, community=community, topic_id=topic_id,
-                                    actor=await by_telegram_id(session, 2), text="x", now=app.clock.now())
+                                    actor=await _who(app, session, 2), text="x", now=app.clock.now())
 
 
 async def test_declined_topic_refuses_support_and_transitions(app: Linli, seed: Seed) -> None:
@@ -180,14 +188,14 @@ async def test_declined_topic_refuses_support_and_transitions(app: Linli, seed: 
     topic_id = await seed.topic(1, "加装电梯")
     async with app.sessions() as session:
         community = await _community(app, session)
-        member = await by_telegram_id(session, 9)
+        member = await _who(app, session, 9)
         change = await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
                                              target=TopicStatus.DECLINED, note="不属于居委会职责", now=app.clock.now())
         await session.commit()
         assert change.topic.closed_at is not None and change.topic.first_answered_at is not None
         with pytest.raises(Exception) as caught:
             await topics.support(session, community=community, topic_id=topic_id,
-                                 resident=await by_telegram_id(session, 2), now=app.clock.now())
+                                 resident=await _who(app, session, 2), now=app.clock.now())
         assert caught.value.key == "topics.err.closed"  # type: ignore[attr-defined]
         with pytest.raises(Exception) as caught:
             await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
@@ -204,7 +212,7 @@ async def test_demanded_topic_cannot_be_declined(app: Linli, seed: Seed) -> None
         community = await _community(app, session)
         with pytest.raises(BadTransition):
             await topic_desk.transition(session, community=community, topic_id=topic_id,
-                                        actor=await by_telegram_id(session, 9), target=TopicStatus.DECLINED,
+                                        actor=await _who(app, session, 9), target=TopicStatus.DECLINED,
                                         note="不行", now=app.clock.now())
 
 
@@ -217,17 +225,17 @@ async def test_merge_moves_supports_without_double_counting(app: Linli, seed: Se
     async with app.sessions() as session:
         community = await _community(app, session)
         outcome = await topic_desk.merge(session, community=community, duplicate_id=duplicate, target_id=target,
-                                         actor=await by_telegram_id(session, 9), now=app.clock.now())
+                                         actor=await _who(app, session, 9), now=app.clock.now())
         await session.commit()
         assert (outcome.moved, outcome.already) == (2, 1)
         assert {r.telegram_user_id for r in outcome.duplicate.audience} == {1, 2, 3}
-        assert (await topics.tally(session, target)).residents == 4  # 4, 2, and from the duplicate 1 and 3
-        assert (await topics.tally(session, duplicate)).residents == 0
+        assert (await _tally(app, session, target)).residents == 4  # 4, 2, and from the duplicate 1 and 3
+        assert (await _tally(app, session, duplicate)).residents == 0
         merged = await topics.get_topic(session, app.community_id or 0, duplicate)
         assert merged.status == TopicStatus.MERGED.value and merged.merged_into_id == target
         with pytest.raises(Exception) as caught:
             await topics.support(session, community=community, topic_id=duplicate,
-                                 resident=await by_telegram_id(session, 4), now=app.clock.now())
+                                 resident=await _who(app, session, 4), now=app.clock.now())
         assert caught.value.key == "topics.err.merged"  # type: ignore[attr-defined]
 
 
@@ -246,7 +254,7 @@ async def test_browse_search_and_paging(app: Linli, seed: Seed) -> None:
         found, _ = await topic_lists.browse(session, community_id, Listing.SEARCH, now, text="%")
         assert [r.id for r in found] == [ids[1]]  # the % is a literal, not a wildcard
         mine, _ = await topic_lists.browse(session, community_id, Listing.SUPPORTED, now, resident_id=(
-            await by_telegram_id(session, 2)).id)
+            await _who(app, session, 2)).id)
         assert {r.id for r in mine} == {ids[1], ids[2]}
         page, total = await topic_lists.browse(session, community_id, Listing.NEW, now, offset=2, limit=2)
         assert total == 3 and [r.id for r in page] == [ids[0]]
@@ -258,16 +266,16 @@ async def test_comments_reports_and_hiding_keep_the_text(app: Linli, seed: Seed)
     async with app.sessions() as session:
         community = await _community(app, session)
         comment = await topic_comments.add(session, community=community, topic_id=topic_id,
-                                           resident=await by_telegram_id(session, 2), text="<b>不礼貌</b>",
+                                           resident=await _who(app, session, 2), text="<b>不礼貌</b>",
                                            now=app.clock.now())
         assert await topic_comments.report(session, community=community, comment_id=comment.id or 0,
-                                           resident=await by_telegram_id(session, 1), now=app.clock.now())
+                                           resident=await _who(app, session, 1), now=app.clock.now())
         assert not await topic_comments.report(session, community=community, comment_id=comment.id or 0,
-                                               resident=await by_telegram_id(session, 1), now=app.clock.now())
+                                               resident=await _who(app, session, 1), now=app.clock.now())
         flagged, total = await topic_comments.reported(session, app.community_id or 0)
         assert total == 1 and flagged[0][2] == 1
         await topic_comments.hide(session, community=community, comment_id=comment.id or 0,
-                                  actor=await by_telegram_id(session, 9), reason="人身攻击", now=app.clock.now())
+                                  actor=await _who(app, session, 9), reason="人身攻击", now=app.clock.now())
         await session.commit()
         shown, _ = await topic_comments.page(session, topic_id)
         assert shown[0][0].hidden and shown[0][0].text == "<b>不礼貌</b>"
@@ -281,7 +289,7 @@ async def test_council_referral_and_recommendation(app: Linli, seed: Seed) -> No
     topic_id = await seed.topic(1, "加装电梯")
     async with app.sessions() as session:
         community = await _community(app, session)
-        member = await by_telegram_id(session, 9)
+        member = await _who(app, session, 9)
         council = await councils.create(session, community=community, actor=member, name="睦邻议事厅",
                                         now=app.clock.now())
         found = await councils.find_residents(session, app.community_id or 0, "B")
@@ -293,7 +301,7 @@ async def test_council_referral_and_recommendation(app: Linli, seed: Seed) -> No
         assert [r.telegram_user_id for r in referral.members] == [2]
         with pytest.raises(councils.NotCouncilMember):
             await councils.recommend(session, community=community, topic_id=topic_id,
-                                     resident=await by_telegram_id(session, 4), text="x", now=app.clock.now())
+                                     resident=await _who(app, session, 4), text="x", now=app.clock.now())
         done = await councils.recommend(session, community=community, topic_id=topic_id,
                                         resident=found[0], text="建议先做问卷", now=app.clock.now())
         await session.commit()

@@ -34,7 +34,7 @@ class Seed:
                        language: str = "zh-Hans") -> Resident:
         async with self.app.sessions() as session:
             now = self.app.clock.now()
-            resident = await residents.by_telegram_id(session, user_id)
+            resident = await residents.by_telegram_id(session, self.app.community_id or 0, user_id)
             if resident is None:
                 resident = Resident(community_id=self.app.community_id or 0, telegram_user_id=user_id,
                                     display_name=name, language=language, created_at=now)
@@ -70,7 +70,7 @@ class Seed:
 
         async with self.app.sessions() as session:
             community = await homes.get_community(session, self.app.community_id or 0)
-            proposer = await residents.by_telegram_id(session, proposer_user_id)
+            proposer = await residents.by_telegram_id(session, self.app.community_id or 0, proposer_user_id)
             found = {c.code: c for c in await topics.categories(session, community.id or 0, active_only=False)}
             outcome = await topics.propose(session, community=community, proposer=proposer, title=title,
                                            description=description, category_id=found[category].id or 0,
@@ -84,7 +84,7 @@ class Seed:
         async with self.app.sessions() as session:
             community = await homes.get_community(session, self.app.community_id or 0)
             for user_id in user_ids:
-                resident = await residents.by_telegram_id(session, user_id)
+                resident = await residents.by_telegram_id(session, self.app.community_id or 0, user_id)
                 await topics.support(session, community=community, topic_id=topic_id, resident=resident,
                                      now=self.app.clock.now())
             await session.commit()
