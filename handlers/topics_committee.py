@@ -29,7 +29,7 @@ QUEUES = (Listing.FRESH, Listing.OVERDUE, Listing.DEMANDED, Listing.OPEN, Listin
 CONFIRMATIONS: dict[str, str] = {
     "answer": "topics.desk.confirm_answer", "decline": "topics.desk.confirm_decline",
     "resolve": "topics.desk.confirm_resolve", "hide": "topics.desk.confirm_hide",
-    "hidec": "topics.desk.confirm_hidec",
+    "hidec": "topics.desk.confirm_hidec", "demand": "topics.desk.confirm_demand",
 }
 QUEUE_LABELS: dict[Listing, str] = {
     Listing.FRESH: "topics.desk.queue_f", Listing.OVERDUE: "topics.desk.queue_o",
@@ -150,7 +150,7 @@ async def _timeline(ctx: Context) -> None:
 async def _ask(ctx: Context) -> None:
     assert ctx.payload is not None
     topic_id, do = ctx.payload.int(1), ctx.payload.str(2)
-    if do not in ("answer", "decline", "resolve", "hide"):
+    if do not in ("answer", "decline", "resolve", "hide", "demand"):
         raise StaleButton()
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     await ask(ctx, {"do": do, "id": topic_id}, id=topic_id, title=esc(topic.title))
@@ -202,6 +202,9 @@ async def _go(ctx: Context) -> None:
     if do == "answer":
         change = await topic_desk.answer(ctx.session, community=ctx.community, topic_id=target_id,
                                          actor=ctx.resident, text=text, now=now)
+    elif do == "demand":
+        change = await topic_desk.record_demand(ctx.session, community=ctx.community, topic_id=target_id,
+                                                actor=ctx.resident, text=text, now=now)
     elif do == "hide":
         change = await topic_desk.hide(ctx.session, community=ctx.community, topic_id=target_id,
                                        actor=ctx.resident, reason=text, now=now)

@@ -38,13 +38,14 @@ EVENT_KEYS: dict[str, str] = {
     "merged_in": "topics.ev.merged_in", "declined": "topics.ev.declined", "resolved": "topics.ev.resolved",
     "demanded": "topics.ev.demanded", "agenda_reached": "topics.ev.agenda_reached",
     "recommended": "topics.ev.recommended", "hidden": "topics.ev.hidden", "unhidden": "topics.ev.unhidden",
+    "demand_met": "topics.ev.demand_met",
 }
 # what the proposer and supporters are told, by timeline event
 NOTICE_KEYS: dict[str, str] = {
     "review": "topics.note.review", "answered": "topics.note.answered", "agenda": "topics.note.agenda",
     "council": "topics.note.council", "merged": "topics.note.merged", "declined": "topics.note.declined",
     "resolved": "topics.note.resolved", "recommended": "topics.note.recommended", "hidden": "topics.note.hidden",
-    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded",
+    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded", "demand_met": "topics.note.demand_met",
 }
 LIST_TITLES: dict[Listing, str] = {
     Listing.HOT: "topics.list.title_h", Listing.NEW: "topics.list.title_n", Listing.CATEGORY: "topics.list.title_c",
@@ -75,13 +76,22 @@ def event_line(ctx: Context, kind: str, note: str | None, ref_id: int | None, at
     return f"· {when(ctx, at)} {what}"
 
 
+def demand_counts(ctx: Context, adults: int | None, adult_base: int | None, households: int | None,
+                  household_base: int | None, lang: str | None = None) -> str:
+    """``成年居民 2/1000，住户 2/10``: the counts a demand was reached under (the adult rule only with a register)."""
+    lang = lang or ctx.lang
+    adult_part = (f"{adults or 0}/{adult_base}" if adult_base is not None
+                  else ctx.t_in(lang, "topics.demand.adults_uncounted"))
+    return ctx.t_in(lang, "topics.demand.counts", adults=adult_part, households=households or 0,
+                    household_base=household_base or 0)
+
+
 def _legal_lines(ctx: Context, view: TopicCard) -> list[str]:
     bases, counted = view.bases, view.tally
     lines = [ctx.t("topics.card.legal_title")]
-    source = ctx.t("topics.source.register" if bases.adults_from_register else "topics.source.bot")
-    needed = fifth_needed(bases.adults)
-    lines.append(ctx.t("topics.card.legal_adults", count=counted.adults, needed=needed, base=bases.adults,
-                       source=source) if needed else ctx.t("topics.card.legal_adults_none", source=source))
+    needed = fifth_needed(bases.adults or 0)
+    lines.append(ctx.t("topics.card.legal_adults", count=counted.adults, needed=needed, base=bases.adults)
+                 if needed else ctx.t("topics.card.legal_adults_none"))
     needed = fifth_needed(bases.households)
     lines.append(ctx.t("topics.card.legal_households", count=counted.adult_households, needed=needed,
                        base=bases.households) if needed else ctx.t("topics.card.legal_households_none"))
@@ -113,7 +123,14 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
     parts += _legal_lines(ctx, view)
     if topic.meeting_demanded_at is not None:
         parts.append(ctx.t("topics.card.demanded", time=when(ctx, topic.meeting_demanded_at),
-                           rule=rules_text(ctx, topic.meeting_demanded_rule)))
+                           rule=rules_text(ctx, topic.meeting_demanded_rule),
+                           counts=demand_counts(ctx, topic.demand_adults, topic.demand_adult_base,
+                                                topic.demand_households, topic.demand_household_base)))
+        if topic.demand_note and topic.demand_noted_at:
+            parts.append(ctx.t("topics.card.demand_met", time=when(ctx, topic.demand_noted_at),
+                               text=esc(clip(topic.demand_note, NOTE_SHOWN))))
+        elif committee and topic.demand_open:
+            parts.append(ctx.t("topics.card.demand_open"))
     parts.append("")
     if topic.merged_into_id and view.merged_into is not None:
         parts.append(ctx.t("topics.card.merged", id=topic.merged_into_id, title=esc(view.merged_into.title)))
@@ -257,9 +274,9 @@ async def announce_thresholds(ctx: Context, outcome: SupportOutcome) -> None:
     event = outcome.demand_event
     if event is None or outcome.bases is None:
         return
-    label = event.note or ""
+    label, bases = event.note or "", outcome.bases
     await alert_committee(ctx, topic, "topics.alert.demanded", f"tp-demand:{topic.id}",
-                          rule=lambda lang: rules_text(ctx, label, lang), adults=counted.adults,
-                          adult_base=outcome.bases.adults, households=counted.adult_households,
-                          household_base=outcome.bases.households)
+                          rule=lambda lang: rules_text(ctx, label, lang),
+                          counts=lambda lang: demand_counts(ctx, counted.adults, bases.adults,
+                                                            counted.adult_households, bases.households, lang))
     await tell_change(ctx, Change(topic=topic, event=event, audience=outcome.demand_audience))

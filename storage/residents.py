@@ -34,6 +34,7 @@ class Resident(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     created_at: datetime
     verified_at: datetime | None = None
+    forgotten_at: datetime | None = None  # the person deleted their data: this row is anonymous for good
 
 
 class RoleGrant(SQLModel, table=True):
