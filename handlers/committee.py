@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import InvalidInput, NotFound
+from handlers import menu
 from handlers.context import Context
 from handlers.port import SendDocument
 from handlers.router import Router
@@ -97,8 +98,8 @@ async def decide_join(ctx: Context) -> None:
                    user_id=request.telegram_user_id)
              + "\n\n" + ctx.t(outcome, who=decider, household=esc(address)))
     message = "join.you_are_approved" if verdict == "a" else "join.you_are_rejected"
-    await ctx.notify(request.telegram_user_id, ctx.t_in(request.language, message,
-                                                        community=esc(ctx.community.name)),
+    await ctx.notify(request.telegram_user_id, ctx.t_in(request.language, message, community=esc(ctx.community.name),
+                                                        offers=menu.offers(ctx, request.language)),
                      f"join-decided:{request.id}",
                      [[ctx.button(ctx.t_in(request.language, "menu.open"), "m", "main")]])
 
@@ -110,6 +111,21 @@ async def bind(ctx: Context) -> None:
         return
     await committee_admin.bind_chat(ctx.session, ctx.community, ctx.chat_id, ctx.user_id, ctx.now())
     ctx.say(ctx.t("committee.bound", community=esc(ctx.community.name)))
+
+
+@router.command("newcode", committee=True)
+async def new_code(ctx: Context) -> None:
+    """``/newcode 3-2-501``: a fresh invite code for a household (one code is used once; re-joining needs another)."""
+    address = ctx.incoming.args
+    household = (await committee_admin.match_household(ctx.session, ctx.community.id or 0, address)
+                 if address else None)
+    if household is None or household.id is None:
+        ctx.say(ctx.t("committee.newcode_usage" if not address else "committee.newcode_unknown",
+                      address=esc(address)))
+        return
+    code = await committee_admin.fresh_code(ctx.session, household, ctx.user_id, ctx.now())
+    ctx.say(ctx.t("committee.newcode_done", address=esc(await homes.household_label(ctx.session, household.id)),
+                  code=code.code, days=90))
 
 
 @router.command("grant", "revoke", committee=True)

@@ -7,7 +7,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
 from storage import community as homes
-from storage import residents
+from storage import privacy, residents
 
 router = Router("menu")
 
@@ -18,6 +18,16 @@ MAIN_ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("menu.votes", "m", "soon"),
     ("menu.me", "m", "me"),
 )
+
+
+# What taking part offers today, one catalog line per feature (common.po ``offer.*``). A feature adds its key here
+# when it ships (e.g. "offer.events", "offer.votes"): the welcome, the approval and the guest's menu list exactly
+# these, so no text promises what does not exist yet.
+OFFERS: tuple[str, ...] = ("offer.topics",)
+
+
+def offers(ctx: Context, lang: str | None = None) -> str:
+    return "\n".join(ctx.t_in(lang or ctx.lang, key) for key in OFFERS)
 
 
 def main_keyboard(ctx: Context) -> Keyboard:
@@ -32,7 +42,7 @@ def main_keyboard(ctx: Context) -> Keyboard:
 def main_text(ctx: Context) -> str:
     if ctx.resident is not None and ctx.verified:
         return ctx.t("menu.title_member", name=esc(ctx.resident.display_name), community=esc(ctx.community.name))
-    return ctx.t("menu.title_guest", community=esc(ctx.community.name))
+    return ctx.t("menu.title_guest", community=esc(ctx.community.name), offers=offers(ctx))
 
 
 async def show_main(ctx: Context, *, new_message: bool = False) -> None:
@@ -70,9 +80,8 @@ async def menu_button(ctx: Context) -> None:
             [ctx.button(ctx.t("me.forget_yes"), "m", "forget_yes")],
             [ctx.button(ctx.t("menu.back"), "m", "me")]])
     elif target == "forget_yes":
-        if ctx.resident is not None:
-            await residents.forget(ctx.session, ctx.resident, ctx.now())
-            ctx.resident = None
+        await privacy.forget(ctx.session, telegram_user_id=ctx.user_id, now=ctx.now())
+        ctx.resident, ctx.state, ctx.committee = None, None, False
         ctx.toast()
         ctx.show(ctx.t("me.forgotten"))
     else:
@@ -82,8 +91,9 @@ async def menu_button(ctx: Context) -> None:
 async def show_me(ctx: Context) -> None:
     back = [[ctx.button(ctx.t("menu.language"), "lg", "pick")], [ctx.button(ctx.t("menu.back"), "m", "main")]]
     resident = ctx.resident
-    if resident is None:
-        ctx.show(ctx.t("me.guest"), back)
+    forget = [ctx.button(ctx.t("me.forget"), "m", "forget")]
+    if resident is None:  # a guest may still have a join request, code tries or a half-filled form
+        ctx.show(ctx.t("me.guest"), [*back[:1], forget, *back[1:]])
         return
     address = await homes.household_label(ctx.session, resident.household_id) if resident.household_id else "—"
     roles = sorted(await residents.roles_of(ctx.session, resident.id or 0))
@@ -93,7 +103,7 @@ async def show_me(ctx: Context) -> None:
                    verified=ctx.t("me.verified" if resident.verified else "me.unverified"),
                    roles=role_names or "—", language=ctx.t(f"language.{resident.language}"),
                    user_id=resident.telegram_user_id),
-             [*back[:1], [ctx.button(ctx.t("me.forget"), "m", "forget")], *back[1:]])
+             [*back[:1], forget, *back[1:]])
 
 
 async def fallback(ctx: Context) -> None:

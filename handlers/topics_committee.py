@@ -309,7 +309,7 @@ async def show_reported(ctx: Context, page: int) -> None:
     rows: Keyboard = []
     for comment, name, reports in shown:
         lines += ["", ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
-                            name=esc(clip(name, view.NAME_SHOWN)), reports=reports,
+                            name=view.person(ctx, name), reports=reports,
                             text=esc(clip(comment.text, 300)))]
         rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), "tq", "hc", comment.id),
                      ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), "tq", "kc", comment.id)])

@@ -54,6 +54,11 @@ LIST_TITLES: dict[Listing, str] = {
 }
 
 
+def person(ctx: Context, name: str) -> str:
+    """A resident's name for display; someone who deleted their data has none."""
+    return esc(clip(name, NAME_SHOWN)) if name else ctx.t("topics.card.former_resident")
+
+
 def when(ctx: Context, moment: object, fmt: str = SHORT) -> str:
     return local_time(moment, ctx.community.timezone, fmt)  # type: ignore[arg-type]
 
@@ -105,7 +110,7 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
              ctx.t("topics.card.meta", status=status_label(ctx, topic.status), category=esc(category),
                    date=when(ctx, topic.created_at, "%Y-%m-%d"))]
     if committee:
-        parts.append(ctx.t("topics.card.proposer", name=esc(clip(view.proposer_name, NAME_SHOWN))))
+        parts.append(ctx.t("topics.card.proposer", name=person(ctx, view.proposer_name)))
         if topic.hidden:
             parts.append(ctx.t("topics.card.hidden", reason=esc(clip(topic.hidden_reason or "", NOTE_SHOWN))))
     elif view.proposed:
@@ -168,7 +173,7 @@ def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = CO
                  bullet: str = "· ") -> str:
     if comment.hidden:
         return bullet + ctx.t("topics.card.comment_hidden", reason=esc(clip(comment.hidden_reason or "", NOTE_SHOWN)))
-    return bullet + ctx.t("topics.card.comment", name=esc(clip(name, NAME_SHOWN)), time=when(ctx, comment.created_at),
+    return bullet + ctx.t("topics.card.comment", name=person(ctx, name), time=when(ctx, comment.created_at),
                           text=esc(clip(comment.text, limit)))
 
 
