@@ -56,7 +56,7 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("topics", routers=(topics_home.router, topic_proposal.router, topic_comments.router,
                                         topics_committee.router, councils.router, topic_desk_admin.router),
                      commands=("topics", "propose"), menu=(MenuEntry("menu.topics", TopicsHome()),),
-                     help=("topics.help",), committee_help=("topics.help_committee",)),
+                     help=("topics.help",), committee_help=("topics.help_committee",), offers=("offer.topics",)),
              jobs=(JobSpec("topics-overdue", 600, _overdue_topics),)),
     Declared(Feature("events", menu=(MenuEntry("menu.events", menu.ComingSoon()),))),
     Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),

@@ -23,9 +23,10 @@ class Recipient:
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """A catalog text rendered in each recipient's language (a status, a rule name, "yes")."""
+    """A catalog text rendered in each recipient's language (a status, a rule name, "yes"), with its own params."""
 
     key: str
+    params: tuple[tuple[str, Param], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class Labels:
     """Several catalog texts joined by the catalog's list separator."""
 
     keys: tuple[str, ...]
-    separator_key: str = "topics.rule.joiner"
+    separator_key: str | None = "topics.rule.joiner"  # None: one per line
 
 
 @dataclass(frozen=True, slots=True)

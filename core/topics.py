@@ -39,7 +39,10 @@ class TopicStatus(StrEnum):
 
 S = TopicStatus
 
-# Which status may follow which. The legal demand cannot be declined: the committee MUST convene a meeting.
+# Which status may follow which. A topic in DEMANDED cannot be declined: the committee MUST convene a meeting.
+# The demand itself is never dropped by a status: whatever the status, a demanded topic stays on the committee's
+# queue until a meeting is linked or the committee records how the demand was met, and it may be declined or
+# resolved only after that (see ``demand_open``).
 TRANSITIONS: dict[TopicStatus, frozenset[TopicStatus]] = {
     S.SUBMITTED: frozenset({S.REVIEW, S.DEMANDED, S.AGENDA, S.COUNCIL, S.MERGED, S.DECLINED, S.RESOLVED}),
     S.REVIEW: frozenset({S.DEMANDED, S.AGENDA, S.COUNCIL, S.MERGED, S.DECLINED, S.RESOLVED}),
@@ -67,6 +70,12 @@ class BadTransition(DomainError):
 
 class TooManyProposals(DomainError):
     key = "topics.err.daily_limit"
+
+
+class DemandOpen(DomainError):
+    """Declining or resolving a topic whose meeting demand has neither a meeting nor the committee's record."""
+
+    key = "topics.err.demand_open"
 
 
 def can_move(current: TopicStatus | str, target: TopicStatus | str) -> bool:
@@ -155,18 +164,30 @@ class SupportTally:
 
 @dataclass(frozen=True, slots=True)
 class LegalBases:
-    adults: int
-    households: int
-    adults_from_register: bool  # True: the committee's register; False: verified adults in the bot
+    """What the 1/5 rules count against. The law's base for the adult rule is ALL adult residents, which only
+    the committee's register knows (most residents are not in the bot): without it the rule is not counted."""
+
+    adults: int | None  # the committee's adult register; None: not set, the adult rule is not counted
+    households: int  # households on the roster
+
+    @property
+    def adults_counted(self) -> bool:
+        return self.adults is not None
 
 
 def legal_rules_met(tally: SupportTally, bases: LegalBases) -> tuple[LegalRule, ...]:
     met: list[LegalRule] = []
-    if reaches_fifth(tally.adults, bases.adults):
+    if bases.adults is not None and reaches_fifth(tally.adults, bases.adults):
         met.append(LegalRule.ADULTS)
     if reaches_fifth(tally.adult_households, bases.households):
         met.append(LegalRule.HOUSEHOLDS)
     return tuple(met)
+
+
+def demand_open(meeting_demanded_at: datetime | None, meeting_item_id: int | None,
+                demand_noted_at: datetime | None) -> bool:
+    """A meeting was demanded and the committee has neither linked a meeting nor recorded how it was met."""
+    return meeting_demanded_at is not None and meeting_item_id is None and demand_noted_at is None
 
 
 def rules_label(rules: tuple[LegalRule, ...] | list[LegalRule]) -> str:

@@ -108,7 +108,7 @@ async def decide_join(ctx: Context, tap: DecideJoin) -> None:
                    adult=ctx.t("common.yes" if request.is_adult else "common.no"),
                    user_id=request.telegram_user_id)
              + "\n\n" + ctx.t(outcome, who=decider, household=esc(address)))
-    ctx.tell(join_notices.decided(ctx.community, request, approved=verdict == "a"))
+    ctx.tell(join_notices.decided(ctx.community, request, approved=verdict == "a", offers=ctx.screens.offers))
 
 
 @router.command("bind", committee=True, groups=True)
@@ -118,6 +118,21 @@ async def bind(ctx: Context) -> None:
         return
     await committee_admin.bind_chat(ctx.session, ctx.community, ctx.chat_id, ctx.user_id, ctx.now())
     ctx.say(ctx.t("committee.bound", community=esc(ctx.community.name)))
+
+
+@router.command("newcode", committee=True)
+async def new_code(ctx: Context) -> None:
+    """``/newcode 3-2-501``: a fresh invite code for a household (one code is used once; re-joining needs another)."""
+    address = ctx.incoming.args
+    household = (await committee_admin.match_household(ctx.session, ctx.community.id or 0, address)
+                 if address else None)
+    if household is None or household.id is None:
+        ctx.say(ctx.t("committee.newcode_usage" if not address else "committee.newcode_unknown",
+                      address=esc(address)))
+        return
+    code = await committee_admin.fresh_code(ctx.session, household, ctx.user_id, ctx.now())
+    label = await homes.household_label(ctx.session, ctx.community.id or 0, household.id)
+    ctx.say(ctx.t("committee.newcode_done", address=esc(label), code=code.code, days=90))
 
 
 @router.command("grant", "revoke", committee=True)

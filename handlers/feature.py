@@ -30,6 +30,7 @@ class Screens:
     menu: tuple[MenuEntry, ...] = ()
     help: tuple[str, ...] = ()  # catalog keys, shown to everyone in /help
     committee_help: tuple[str, ...] = ()  # shown to committee members below
+    offers: tuple[str, ...] = ()  # catalog lines: what taking part offers (welcome, approval, guest menu)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,10 @@ class Feature:
     menu: tuple[MenuEntry, ...] = ()
     help: tuple[str, ...] = ()
     committee_help: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()  # a line for the welcome: add it when the feature ships, promise nothing before
 
 
 def screens(features: tuple[Feature, ...]) -> Screens:
     return Screens(menu=tuple(e for f in features for e in f.menu), help=tuple(k for f in features for k in f.help),
-                   committee_help=tuple(k for f in features for k in f.committee_help))
+                   committee_help=tuple(k for f in features for k in f.committee_help),
+                   offers=tuple(k for f in features for k in f.offers))

@@ -9,7 +9,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
 from storage import community as homes
-from storage import residents
+from storage import privacy, residents
 
 router = Router("menu")
 
@@ -30,6 +30,12 @@ class ConfirmForget(Tap, prefix="mx"):
     pass
 
 
+def offers(ctx: Context, lang: str | None = None) -> str:
+    """What taking part offers today: one catalog line per feature that has shipped (``Feature.offers``), so the
+    welcome, the approval and the guest's menu promise exactly what exists."""
+    return "\n".join(ctx.t_in(lang or ctx.lang, key) for key in ctx.screens.offers)
+
+
 def main_keyboard(ctx: Context) -> Keyboard:
     buttons = [ctx.button(ctx.t(entry.label), entry.tap) for entry in ctx.screens.menu
                if ctx.committee or not entry.committee_only]
@@ -43,7 +49,7 @@ def main_keyboard(ctx: Context) -> Keyboard:
 def main_text(ctx: Context) -> str:
     if ctx.resident is not None and ctx.verified:
         return ctx.t("menu.title_member", name=esc(ctx.resident.display_name), community=esc(ctx.community.name))
-    return ctx.t("menu.title_guest", community=esc(ctx.community.name))
+    return ctx.t("menu.title_guest", community=esc(ctx.community.name), offers=offers(ctx))
 
 
 async def show_main(ctx: Context, *, new_message: bool = False) -> None:
@@ -90,9 +96,8 @@ async def ask_forget(ctx: Context, tap: AskForget) -> None:
 
 @router.button(ConfirmForget)
 async def confirm_forget(ctx: Context, tap: ConfirmForget) -> None:
-    if ctx.resident is not None:
-        await residents.forget(ctx.session, ctx.resident, ctx.now())
-        ctx.resident = None
+    await privacy.forget(ctx.session, community_id=ctx.community.id or 0, telegram_user_id=ctx.user_id, now=ctx.now())
+    ctx.resident, ctx.state, ctx.committee = None, None, False
     ctx.toast()
     ctx.show(ctx.t("me.forgotten"))
 
@@ -100,8 +105,9 @@ async def confirm_forget(ctx: Context, tap: ConfirmForget) -> None:
 async def show_me(ctx: Context) -> None:
     back = [[ctx.button(ctx.t("menu.language"), LanguagePicker())], [ctx.button(ctx.t("menu.back"), OpenMenu())]]
     resident = ctx.resident
-    if resident is None:
-        ctx.show(ctx.t("me.guest"), back)
+    forget = [ctx.button(ctx.t("me.forget"), AskForget())]
+    if resident is None:  # a guest may still have a join request, code tries or a half-filled form
+        ctx.show(ctx.t("me.guest"), [*back[:1], forget, *back[1:]])
         return
     address = (await homes.household_label(ctx.session, ctx.community.id or 0, resident.household_id)
                if resident.household_id else "—")

@@ -60,7 +60,7 @@ async def start(ctx: Context) -> None:
         await _accept_code(ctx, code)
         return
     await ctx.clear_form()
-    ctx.say(ctx.t("start.welcome", community=esc(ctx.community.name)), [
+    ctx.say(ctx.t("start.welcome", community=esc(ctx.community.name), offers=menu.offers(ctx)), [
         [ctx.button(ctx.t("start.have_code"), EnterCode())],
         [ctx.button(ctx.t("start.ask_to_join"), AskToJoin())],
         [ctx.button(ctx.t("start.browse"), OpenMenu())],

@@ -28,6 +28,7 @@ PROMPTS: dict[str, tuple[str, int]] = {
     "resolve": ("topics.desk.ask_resolve", rules.ANSWER_LIMIT),
     "hide": ("topics.desk.ask_hide", rules.REASON_LIMIT),
     "hidec": ("topics.desk.ask_hide_comment", rules.REASON_LIMIT),
+    "demand": ("topics.desk.ask_demand", rules.REASON_LIMIT),
     "council": ("topics.desk.ask_council", NAME_LIMIT),
     "catnew": ("topics.desk.ask_category", rules.CATEGORY_NAME_LIMIT),
     "catname": ("topics.desk.ask_category", rules.CATEGORY_NAME_LIMIT),
@@ -93,10 +94,13 @@ def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:
                  (TopicStatus.MERGED, button("topics.desk.merge", MergePick(topic_id, 0))),
                  (TopicStatus.DECLINED, button("topics.desk.decline", DeskAction(topic_id, "decline"))),
                  (TopicStatus.RESOLVED, button("topics.desk.resolve", DeskAction(topic_id, "resolve")))]
-        allowed = [b for target, b in moves if can_move(status, target)] + [hide]
+        closing = (TopicStatus.DECLINED, TopicStatus.RESOLVED) if topic.demand_open else ()
+        allowed = [b for target, b in moves if can_move(status, target) and target not in closing] + [hide]
         rows += [allowed[i:i + 2] for i in range(0, len(allowed), 2)]
     else:
         rows.append([hide])
+    if topic.demand_open:  # a legal demand waits for a meeting or the committee's record, whatever the status
+        rows.insert(0, [button("topics.desk.demand_record", DeskAction(topic_id, "demand"))])
     rows.append([button("topics.desk.timeline", DeskTimeline(topic_id)),
                  button("topics.desk.comments", DeskComments(topic_id, 0))])
     rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])

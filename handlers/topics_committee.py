@@ -28,7 +28,7 @@ QUEUES = (Listing.FRESH, Listing.OVERDUE, Listing.DEMANDED, Listing.OPEN, Listin
 CONFIRMATIONS: dict[str, str] = {
     "answer": "topics.desk.confirm_answer", "decline": "topics.desk.confirm_decline",
     "resolve": "topics.desk.confirm_resolve", "hide": "topics.desk.confirm_hide",
-    "hidec": "topics.desk.confirm_hidec",
+    "hidec": "topics.desk.confirm_hidec", "demand": "topics.desk.confirm_demand",
 }
 
 
@@ -206,7 +206,7 @@ async def desk_timeline(ctx: Context, tap: DeskTimeline) -> None:
 @desk(DeskAction)
 async def desk_action(ctx: Context, tap: DeskAction) -> None:
     topic_id, do = tap.topic_id, tap.do
-    if do not in ("answer", "decline", "resolve", "hide"):
+    if do not in ("answer", "decline", "resolve", "hide", "demand"):
         raise StaleButton()
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     await ask(ctx, {"do": do, "id": topic_id}, id=topic_id, title=esc(topic.title))
@@ -254,6 +254,9 @@ async def confirm_desk(ctx: Context, tap: ConfirmDesk) -> None:
     if do == "answer":
         change = await topic_desk.answer(ctx.session, community=ctx.community, topic_id=target_id,
                                          actor=ctx.resident, text=text, now=now)
+    elif do == "demand":
+        change = await topic_desk.record_demand(ctx.session, community=ctx.community, topic_id=target_id,
+                                                actor=ctx.resident, text=text, now=now)
     elif do == "hide":
         change = await topic_desk.hide(ctx.session, community=ctx.community, topic_id=target_id,
                                        actor=ctx.resident, reason=text, now=now)
@@ -358,7 +361,7 @@ async def show_reported(ctx: Context, page: int) -> None:
     rows: Keyboard = []
     for comment, name, reports in shown:
         lines += ["", ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
-                            name=esc(clip(name, view.NAME_SHOWN)), reports=reports,
+                            name=view.person(ctx, name), reports=reports,
                             text=esc(clip(comment.text, 300)))]
         rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), HideComment(comment.id or 0)),
                      ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), KeepComment(comment.id or 0))])

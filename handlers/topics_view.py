@@ -40,19 +40,18 @@ EVENT_KEYS: dict[str, str] = {
     "merged_in": "topics.ev.merged_in", "declined": "topics.ev.declined", "resolved": "topics.ev.resolved",
     "demanded": "topics.ev.demanded", "agenda_reached": "topics.ev.agenda_reached",
     "recommended": "topics.ev.recommended", "hidden": "topics.ev.hidden", "unhidden": "topics.ev.unhidden",
-}
-# what the proposer and supporters are told, by timeline event
-NOTICE_KEYS: dict[str, str] = {
-    "review": "topics.note.review", "answered": "topics.note.answered", "agenda": "topics.note.agenda",
-    "council": "topics.note.council", "merged": "topics.note.merged", "declined": "topics.note.declined",
-    "resolved": "topics.note.resolved", "recommended": "topics.note.recommended", "hidden": "topics.note.hidden",
-    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded",
+    "demand_met": "topics.ev.demand_met",
 }
 LIST_TITLES: dict[Listing, str] = {
     Listing.HOT: "topics.list.title_h", Listing.NEW: "topics.list.title_n", Listing.CATEGORY: "topics.list.title_c",
     Listing.MINE: "topics.list.title_m", Listing.SUPPORTED: "topics.list.title_s",
     Listing.SEARCH: "topics.list.title_q", Listing.COUNCIL: "topics.list.title_k",
 }
+
+
+def person(ctx: Context, name: str) -> str:
+    """A resident's name for display; someone who deleted their data has none."""
+    return esc(clip(name, NAME_SHOWN)) if name else ctx.t("topics.card.former_resident")
 
 
 def when(ctx: Context, moment: object, fmt: str = SHORT) -> str:
@@ -77,13 +76,22 @@ def event_line(ctx: Context, kind: str, note: str | None, ref_id: int | None, at
     return f"· {when(ctx, at)} {what}"
 
 
+def demand_counts(ctx: Context, adults: int | None, adult_base: int | None, households: int | None,
+                  household_base: int | None, lang: str | None = None) -> str:
+    """``成年居民 2/1000，住户 2/10``: the counts a demand was reached under (the adult rule only with a register)."""
+    lang = lang or ctx.lang
+    adult_part = (f"{adults or 0}/{adult_base}" if adult_base is not None
+                  else ctx.t_in(lang, "topics.demand.adults_uncounted"))
+    return ctx.t_in(lang, "topics.demand.counts", adults=adult_part, households=households or 0,
+                    household_base=household_base or 0)
+
+
 def _legal_lines(ctx: Context, view: TopicCard) -> list[str]:
     bases, counted = view.bases, view.tally
     lines = [ctx.t("topics.card.legal_title")]
-    source = ctx.t("topics.source.register" if bases.adults_from_register else "topics.source.bot")
-    needed = fifth_needed(bases.adults)
-    lines.append(ctx.t("topics.card.legal_adults", count=counted.adults, needed=needed, base=bases.adults,
-                       source=source) if needed else ctx.t("topics.card.legal_adults_none", source=source))
+    needed = fifth_needed(bases.adults or 0)
+    lines.append(ctx.t("topics.card.legal_adults", count=counted.adults, needed=needed, base=bases.adults)
+                 if needed else ctx.t("topics.card.legal_adults_none"))
     needed = fifth_needed(bases.households)
     lines.append(ctx.t("topics.card.legal_households", count=counted.adult_households, needed=needed,
                        base=bases.households) if needed else ctx.t("topics.card.legal_households_none"))
@@ -97,7 +105,7 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
              ctx.t("topics.card.meta", status=status_label(ctx, topic.status), category=esc(category),
                    date=when(ctx, topic.created_at, "%Y-%m-%d"))]
     if committee:
-        parts.append(ctx.t("topics.card.proposer", name=esc(clip(view.proposer_name, NAME_SHOWN))))
+        parts.append(ctx.t("topics.card.proposer", name=person(ctx, view.proposer_name)))
         if topic.hidden:
             parts.append(ctx.t("topics.card.hidden", reason=esc(clip(topic.hidden_reason or "", NOTE_SHOWN))))
     elif view.proposed:
@@ -115,7 +123,14 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
     parts += _legal_lines(ctx, view)
     if topic.meeting_demanded_at is not None:
         parts.append(ctx.t("topics.card.demanded", time=when(ctx, topic.meeting_demanded_at),
-                           rule=rules_text(ctx, topic.meeting_demanded_rule)))
+                           rule=rules_text(ctx, topic.meeting_demanded_rule),
+                           counts=demand_counts(ctx, topic.demand_adults, topic.demand_adult_base,
+                                                topic.demand_households, topic.demand_household_base)))
+        if topic.demand_note and topic.demand_noted_at:
+            parts.append(ctx.t("topics.card.demand_met", time=when(ctx, topic.demand_noted_at),
+                               text=esc(clip(topic.demand_note, NOTE_SHOWN))))
+        elif committee and topic.demand_open:
+            parts.append(ctx.t("topics.card.demand_open"))
     parts.append("")
     if topic.merged_into_id and view.merged_into is not None:
         parts.append(ctx.t("topics.card.merged", id=topic.merged_into_id, title=esc(view.merged_into.title)))
@@ -153,7 +168,7 @@ def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = CO
                  bullet: str = "· ") -> str:
     if comment.hidden:
         return bullet + ctx.t("topics.card.comment_hidden", reason=esc(clip(comment.hidden_reason or "", NOTE_SHOWN)))
-    return bullet + ctx.t("topics.card.comment", name=esc(clip(name, NAME_SHOWN)), time=when(ctx, comment.created_at),
+    return bullet + ctx.t("topics.card.comment", name=person(ctx, name), time=when(ctx, comment.created_at),
                           text=esc(clip(comment.text, limit)))
 
 

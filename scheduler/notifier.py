@@ -50,10 +50,12 @@ class Notifier:
                 return html.escape(clip(text, limit), quote=False)
             case Bilingual(zh=zh, en=en):
                 return html.escape(zh if language.startswith("zh") else en, quote=False)
-            case Label(key=key):
-                return self.translator(language, key)
+            case Label(key=key, params=params):
+                return self.translator(language, key, **{name: self._value(value, language, timezone)
+                                                         for name, value in params})
             case Labels(keys=keys, separator_key=separator):
-                return self.translator(language, separator).join(self.translator(language, k) for k in keys)
+                joiner = "\n" if separator is None else self.translator(language, separator)
+                return joiner.join(self.translator(language, k) for k in keys)
             case When(moment=moment, format=fmt):
                 return moment.astimezone(ZoneInfo(timezone)).strftime(fmt)
         raise TypeError(f"unknown notice parameter {value!r}")  # pragma: no cover - Param is closed

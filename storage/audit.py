@@ -17,6 +17,8 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
     actor_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Set when the actor deleted their data: their Telegram id is gone, their rows still belong together.
+    actor_pseudonym: str | None = Field(default=None, max_length=24)
     action: str = Field(max_length=60, index=True)
     subject: str = Field(default="", max_length=120)
     detail_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
 from storage.community import Community, Household, count_households, find_household
-from storage.registration import JoinRequest, JoinStatus, get_request  # noqa: F401  (the committee's use case)
+from storage.registration import InviteCode, JoinRequest, JoinStatus, create_codes, get_request  # noqa: F401
 from storage.residents import Resident, Role, count_adults, grant_role, revoke_role
 
 
@@ -81,3 +81,12 @@ async def revoke(session: AsyncSession, target: Resident, role: Role, actor: int
         await audit.record(session, community_id=target.community_id, actor=actor, action="role:revoked",
                            subject=f"resident:{target.id}", now=now, role=role.value)
     return changed
+
+
+async def fresh_code(session: AsyncSession, household: Household, actor: int, now: datetime,
+                     valid_days: int = 90) -> InviteCode:
+    """One new invite code for a household, e.g. for a resident who deleted their data and wants to come back."""
+    (code,) = await create_codes(session, household, 1, now, valid_days=valid_days)
+    await audit.record(session, community_id=household.community_id, actor=actor, action="invite:issued",
+                       subject=f"household:{household.id}", now=now, valid_days=valid_days)
+    return code

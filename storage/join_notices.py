@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.notices import Label, Link, Notice, NoticeButton, Recipient
+from core.notices import Label, Labels, Link, Notice, NoticeButton, Recipient
 from storage.community import Community
 from storage.registration import JoinRequest
 from storage.topic_notices import committee
@@ -20,8 +20,10 @@ async def requested(session: AsyncSession, community: Community, request: JoinRe
                             NoticeButton("join.reject", Link.REJECT_JOIN, request_id)),))
 
 
-def decided(community: Community, request: JoinRequest, *, approved: bool) -> Notice:
+def decided(community: Community, request: JoinRequest, *, approved: bool, offers: tuple[str, ...]) -> Notice:
+    """The person hears the verdict; an approval lists what taking part offers (one catalog line per feature)."""
     return Notice(text="join.you_are_approved" if approved else "join.you_are_rejected",
                   key=f"join-decided:{request.id}",
                   recipients=(Recipient(request.telegram_user_id, request.language),),
-                  params={"community": community.name}, buttons=((NoticeButton("menu.open", Link.MENU),),))
+                  params={"community": community.name, "offers": Labels(offers, separator_key=None)},
+                  buttons=((NoticeButton("menu.open", Link.MENU),),))

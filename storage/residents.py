@@ -34,6 +34,7 @@ class Resident(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     created_at: datetime
     verified_at: datetime | None = None
+    forgotten_at: datetime | None = None  # the person deleted their data: this row is anonymous for good
 
 
 class RoleGrant(SQLModel, table=True):
@@ -126,26 +127,3 @@ async def remember_guest(session: AsyncSession, community_id: int, telegram_user
         session.add(resident)
         await session.flush()
     return resident
-
-
-async def forget(session: AsyncSession, resident: Resident, now: datetime) -> None:
-    """Delete a resident's personal data (PIPL): name, home, roles and Telegram link go.
-
-    The row stays, anonymous and unverified, so references (a comment, a timeline entry) still resolve.
-    Their live supports stop counting, as they asked to leave; what was already recorded — a meeting
-    demand with its time, a published result — stays as it was.
-    """
-    from storage import audit, conversations
-
-    await conversations.clear(session, resident.telegram_user_id, resident.telegram_user_id)
-    grants = (await session.exec(select(RoleGrant).where(RoleGrant.resident_id == resident.id))).all()
-    for grant in grants:
-        await session.delete(grant)
-    resident.display_name = "—"
-    resident.household_id = None
-    resident.verified = False
-    resident.telegram_user_id = -(resident.id or 0)  # frees the Telegram id; no longer reachable
-    session.add(resident)
-    await audit.record(session, community_id=resident.community_id, actor=None, action="resident:forgotten",
-                       subject=f"resident:{resident.id}", now=now)
-    await session.flush()

@@ -122,6 +122,8 @@ async def transition(session: AsyncSession, *, community: Community, topic_id: i
         raise InvalidInput("errors.stale_button")
     topic = await _open_topic(session, community, topic_id)
     rules.check_move(topic.status, target)
+    if target in NEEDS_TEXT and topic.demand_open:  # a legal demand is met (or recorded) before it is closed
+        raise rules.DemandOpen()
     text = rules.check_text(note, NEEDS_TEXT[target]) if target in NEEDS_TEXT else None
     if target is TopicStatus.DECLINED:
         topic.decline_reason = text
@@ -145,6 +147,22 @@ async def answer(session: AsyncSession, *, community: Community, topic_id: int, 
     event = await add_event(session, topic, "answered", now, actor=member, note=body)
     return await _finish(session, community, topic, event, member, "topic.answered", now,
                          first=first, late=topic.answered_late if first else None)
+
+
+async def record_demand(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
+                        text: str, now: datetime) -> Change:
+    """Record how a legal meeting demand is met when no meeting is linked; it leaves the "demanded" queue.
+
+    Works whatever the topic's status (a referral to a council, a merge or a hidden topic keep the demand open).
+    """
+    member = await require_committee(session, community, actor)
+    topic = await get_topic(session, community.id or 0, topic_id, lock=True)
+    body = rules.check_text(text, rules.REASON_LIMIT)
+    if not topic.demand_open:
+        raise DomainError("topics.err.demand_not_open")
+    topic.demand_note, topic.demand_noted_at, topic.demand_noted_by = body, now, member.id
+    event = await add_event(session, topic, "demand_met", now, actor=member, note=body)
+    return await _finish(session, community, topic, event, member, "topic.demand_met", now, note=body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +236,7 @@ async def unhide(session: AsyncSession, *, community: Community, topic_id: int, 
 
 SETTINGS: dict[str, tuple[int, int]] = {  # name → (smallest, largest) allowed value
     "agenda_threshold": (0, 100_000),
-    "adult_population": (0, 1_000_000),  # 0 clears it: count verified adults in the bot instead
+    "adult_population": (0, 1_000_000),  # 0 clears it: the adult 1/5 rule is then not counted
     "answer_days": (1, 60),
 }
 

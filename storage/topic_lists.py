@@ -69,7 +69,7 @@ def _conditions(community_id: int, listing: Listing, now: datetime, *, resident_
                 category_id: int | None, text: str | None, council_ids: list[int] | None) -> list[Any]:
     open_values = [status.value for status in rules.OPEN]
     where: list[Any] = [Topic.community_id == community_id]
-    if listing is not Listing.HIDDEN:
+    if listing not in (Listing.HIDDEN, Listing.DEMANDED):  # hiding a topic does not drop a legal demand
         where.append(col(Topic.hidden).is_(False))
     if listing in (Listing.HOT, Listing.NEW, Listing.CATEGORY, Listing.OPEN, Listing.COUNCIL):
         where.append(col(Topic.status).in_(open_values))
@@ -93,8 +93,9 @@ def _conditions(community_id: int, listing: Listing, now: datetime, *, resident_
     elif listing is Listing.OVERDUE:
         where += [col(Topic.status).in_(open_values), col(Topic.first_answered_at).is_(None),
                   col(Topic.answer_due_at) < now]
-    elif listing is Listing.DEMANDED:
-        where.append(Topic.status == TopicStatus.DEMANDED.value)
+    elif listing is Listing.DEMANDED:  # until a meeting is linked or the committee records how it was met
+        where += [col(Topic.meeting_demanded_at).is_not(None), col(Topic.meeting_item_id).is_(None),
+                  col(Topic.demand_noted_at).is_(None)]
     elif listing is Listing.CLOSED:
         where.append(col(Topic.status).in_([status.value for status in rules.CLOSED]))
     elif listing is Listing.HIDDEN:

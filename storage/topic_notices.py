@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.notices import Bilingual, Labels, Link, Notice, NoticeButton, Param, Recipient, When
+from core.notices import Bilingual, Label, Labels, Link, Notice, NoticeButton, Param, Recipient, When
 from core.topics import LegalRule, TopicStatus, local_date
 from storage.community import Community
 from storage.residents import Resident, committee_members
@@ -25,7 +25,7 @@ NOTICE_KEYS: dict[str, str] = {
     "review": "topics.note.review", "answered": "topics.note.answered", "agenda": "topics.note.agenda",
     "council": "topics.note.council", "merged": "topics.note.merged", "declined": "topics.note.declined",
     "resolved": "topics.note.resolved", "recommended": "topics.note.recommended", "hidden": "topics.note.hidden",
-    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded",
+    "unhidden": "topics.note.unhidden", "demanded": "topics.note.demanded", "demand_met": "topics.note.demand_met",
 }
 RULE_KEYS: dict[str, str] = {LegalRule.ADULTS.value: "topics.rule.adults",
                              LegalRule.HOUSEHOLDS.value: "topics.rule.households"}
@@ -34,6 +34,15 @@ RULE_KEYS: dict[str, str] = {LegalRule.ADULTS.value: "topics.rule.adults",
 def rules_label(label: str | None) -> Labels:
     """``"adults+households"`` → the rules' names, joined, in each recipient's language."""
     return Labels(tuple(RULE_KEYS[part] for part in (label or "").split("+") if part in RULE_KEYS))
+
+
+def demand_counts(adults: int | None, adult_base: int | None, households: int | None,
+                  household_base: int | None) -> Label:
+    """``成年居民 2/1000，住户 2/10``: the counts a demand was reached under (the adult rule only with a register)."""
+    adult_part: Param = (f"{adults or 0}/{adult_base}" if adult_base is not None
+                         else Label("topics.demand.adults_uncounted"))
+    return Label("topics.demand.counts", (("adults", adult_part), ("households", households or 0),
+                                          ("household_base", household_base or 0)))
 
 
 def people(persons: Sequence[Person]) -> tuple[Recipient, ...]:
@@ -89,10 +98,10 @@ async def thresholds(session: AsyncSession, community: Community, outcome: Suppo
     event = outcome.demand_event
     if event is None or outcome.bases is None:
         return found
+    bases = outcome.bases
     found.append(await to_committee(
         session, community, topic, "topics.alert.demanded", f"tp-demand:{topic.id}", rule=rules_label(event.note),
-        adults=counted.adults, adult_base=outcome.bases.adults, households=counted.adult_households,
-        household_base=outcome.bases.households))
+        counts=demand_counts(counted.adults, bases.adults, counted.adult_households, bases.households)))
     found.append(change(Change(topic=topic, event=event, audience=outcome.demand_audience)))
     return found
 

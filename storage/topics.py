@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint, case, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, case, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +20,7 @@ from core.errors import DomainError, NotFound, NotVerified
 from core.topics import LegalBases, LegalRule, SupportTally, TopicStatus
 from storage import audit
 from storage.community import Community, count_households
-from storage.residents import Resident, committee_members, count_adults
+from storage.residents import Resident, committee_members
 
 # ---- tables ------------------------------------------------------------------------------------
 
@@ -68,8 +69,20 @@ class Topic(SQLModel, table=True):
     council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
     meeting_item_id: int | None = Field(default=None)  # linked once residents' meetings and voting exist
     agenda_reached_at: datetime | None = None
+    # The legal demand, recorded once with the counts and bases it was reached under; later changes to the
+    # register or the roster never create or drop it.
     meeting_demanded_at: datetime | None = None
     meeting_demanded_rule: str | None = Field(default=None, max_length=20)  # adults | households | both
+    demand_adults: int | None = None  # verified adult supporters when it was reached
+    demand_adult_base: int | None = None  # the committee's adult register then (None: not set, not counted)
+    demand_households: int | None = None  # households with an adult supporter then
+    demand_household_base: int | None = None  # households on the roster then
+    # How the committee met the demand when no meeting is linked (e.g. a meeting held on paper); until this or
+    # ``meeting_item_id`` is set, the topic stays on the "meeting demanded" queue whatever its status.
+    demand_note: str | None = Field(default=None, sa_column=Column(Text))
+    demand_noted_at: datetime | None = None
+    demand_noted_by: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("resident.id", name="fk_topic_demand_noted_by_resident"), nullable=True))
     updated_at: datetime
 
     @property
@@ -79,6 +92,10 @@ class Topic(SQLModel, table=True):
     @property
     def is_open(self) -> bool:
         return rules.is_open(self.status)
+
+    @property
+    def demand_open(self) -> bool:
+        return rules.demand_open(self.meeting_demanded_at, self.meeting_item_id, self.demand_noted_at)
 
     def overdue(self, now: datetime) -> bool:
         return not self.hidden and rules.is_overdue(self.answer_due_at, self.first_answered_at, self.status, now)
@@ -95,10 +112,18 @@ class TopicSupport(SQLModel, table=True):
     moved_from_id: int | None = Field(default=None, foreign_key="topic.id")  # came over in a merge
 
 
+THRESHOLD_EVENTS_SQL = "kind IN ('demanded', 'agenda_reached')"
+
+
 class TopicEvent(SQLModel, table=True):
     """The timeline: every change to a topic, kept."""
 
     __tablename__ = "topic_event"
+    # A threshold is crossed once per topic: at most one "demanded" and one "agenda_reached" event each.
+    __table_args__ = (
+        Index("uq_topic_event_topic_id", "topic_id", "kind", unique=True,
+              sqlite_where=text(THRESHOLD_EVENTS_SQL), postgresql_where=text(THRESHOLD_EVENTS_SQL)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     topic_id: int = Field(foreign_key="topic.id", index=True)
@@ -193,12 +218,9 @@ async def tally(session: AsyncSession, community_id: int, topic_id: int) -> Supp
 
 
 async def legal_bases(session: AsyncSession, community: Community) -> LegalBases:
+    """The adult rule counts against the committee's register only; the household rule against the roster."""
     assert community.id is not None
-    households = await count_households(session, community.id)
-    if community.adult_population is not None:
-        return LegalBases(adults=community.adult_population, households=households, adults_from_register=True)
-    return LegalBases(adults=await count_adults(session, community.id), households=households,
-                      adults_from_register=False)
+    return LegalBases(adults=community.adult_population, households=await count_households(session, community.id))
 
 
 async def supports(session: AsyncSession, topic_id: int, resident_id: int) -> bool:
@@ -329,26 +351,51 @@ class SupportOutcome:
     demand_audience: list[Recipient] = field(default_factory=list)  # to be told that a meeting is demanded
 
 
+async def _claim(session: AsyncSession, topic: Topic, unset: Any, **values: Any) -> bool:
+    """Set ``values`` on the topic row only if ``unset`` is still NULL there; True for the one caller that did.
+
+    The row decides, not the object in memory: on SQLite the topic was read before this transaction took the
+    write lock, so the object may be stale. Exactly one of any number of racing transactions sees rowcount 1.
+    """
+    statement = (update(Topic).where(col(Topic.id) == topic.id, col(unset).is_(None)).values(**values)
+                 .execution_options(synchronize_session=False))
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return bool(result.rowcount == 1)
+
+
 async def check_thresholds(session: AsyncSession, community: Community, topic: Topic,
                            now: datetime) -> SupportOutcome:
-    """After supports were added: record the first time the agenda and the legal 1/5 thresholds are reached."""
+    """After supports were added: record the first time the agenda and the legal 1/5 thresholds are reached.
+
+    Each is recorded once per topic (a conditional UPDATE decides who records it, a unique index backs it):
+    its timeline event, audit row and notices come only from the transaction that recorded it.
+    """
+    await session.flush()
     counted = await tally(session, community.id or 0, topic.id or 0)
-    agenda = False
+    agenda = demanded = tried = False
     if topic.agenda_reached_at is None and rules.reaches_agenda(counted.residents, community.agenda_threshold):
-        topic.agenda_reached_at, agenda = now, True
-        await add_event(session, topic, "agenda_reached", now, note=str(counted.residents))
+        agenda, tried = await _claim(session, topic, Topic.agenda_reached_at, agenda_reached_at=now), True
     bases = await legal_bases(session, community)
     met = rules.legal_rules_met(counted, bases)
-    demand_event, told = None, []
     if met and topic.meeting_demanded_at is None:
-        topic.meeting_demanded_at, topic.meeting_demanded_rule = now, rules.rules_label(met)
-        if rules.can_move(topic.status, TopicStatus.DEMANDED):
-            topic.status = TopicStatus.DEMANDED.value
-        demand_event = await add_event(session, topic, TopicStatus.DEMANDED.value, now,
-                                       note=rules.rules_label(met))
+        tried = True
+        movable = [status.value for status in TopicStatus if rules.can_move(status, TopicStatus.DEMANDED)]
+        demanded = await _claim(
+            session, topic, Topic.meeting_demanded_at, meeting_demanded_at=now,
+            meeting_demanded_rule=rules.rules_label(met), demand_adults=counted.adults, demand_adult_base=bases.adults,
+            demand_households=counted.adult_households, demand_household_base=bases.households,
+            status=case((col(Topic.status).in_(movable), TopicStatus.DEMANDED.value), else_=col(Topic.status)))
+    if tried:
+        await session.refresh(topic)  # what the row says now, whoever recorded it
+    if agenda:
+        await add_event(session, topic, "agenda_reached", now, note=str(counted.residents))
+    demand_event, told = None, []
+    if demanded:
+        demand_event = await add_event(session, topic, TopicStatus.DEMANDED.value, now, note=rules.rules_label(met))
         await audit.record(session, community_id=community.id, actor=None, action="topic.meeting_demanded",
                            subject=f"topic:{topic.id}", now=now, rules=rules.rules_label(met),
-                           adults=counted.adults, households=counted.adult_households)
+                           adults=counted.adults, adult_base=bases.adults, households=counted.adult_households,
+                           household_base=bases.households)
         told = await audience(session, topic)
     else:
         met = ()

@@ -38,11 +38,14 @@ def test_fifth_needed(base: int, needed: int | None) -> None:
 
 
 @pytest.mark.parametrize(("tally", "bases", "met"), [
-    (SupportTally(2, 2, 2, 2), LegalBases(100, 10, True), (LegalRule.HOUSEHOLDS,)),
-    (SupportTally(2, 1, 2, 1), LegalBases(10, 10, True), (LegalRule.ADULTS,)),
-    (SupportTally(2, 2, 2, 2), LegalBases(10, 10, False), (LegalRule.ADULTS, LegalRule.HOUSEHOLDS)),
-    (SupportTally(2, 2, 1, 1), LegalBases(10, 10, False), ()),  # a child's support counts toward neither rule
-    (SupportTally(9, 9, 9, 9), LegalBases(0, 0, False), ()),  # no bases at all
+    (SupportTally(2, 2, 2, 2), LegalBases(100, 10), (LegalRule.HOUSEHOLDS,)),
+    (SupportTally(2, 1, 2, 1), LegalBases(10, 10), (LegalRule.ADULTS,)),
+    (SupportTally(2, 2, 2, 2), LegalBases(10, 10), (LegalRule.ADULTS, LegalRule.HOUSEHOLDS)),
+    (SupportTally(2, 2, 1, 1), LegalBases(10, 10), ()),  # a child's support counts toward neither rule
+    (SupportTally(9, 9, 9, 9), LegalBases(0, 0), ()),  # no bases at all
+    # no adult register: the adult rule is not counted at all, however many adults in the bot support
+    (SupportTally(2, 2, 2, 1), LegalBases(None, 50), ()),
+    (SupportTally(2, 2, 2, 2), LegalBases(None, 10), (LegalRule.HOUSEHOLDS,)),
 ])
 def test_legal_rules(tally: SupportTally, bases: LegalBases, met: tuple[LegalRule, ...]) -> None:
     assert rules.legal_rules_met(tally, bases) == met
