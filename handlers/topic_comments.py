@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import topics as rules
 from core.errors import StaleButton
 from handlers import topics_view as view
+from handlers.budget import Page
 from handlers.context import Context
 from handlers.port import Keyboard
 from handlers.router import Router
@@ -42,14 +43,15 @@ async def comments_button(ctx: Context) -> None:
 async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: bool = False) -> None:
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, topic_id)
     shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * PAGE, limit=PAGE)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-             ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, PAGE))]
+    lines = Page()
+    lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
+                  ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, PAGE))])
     if not shown:
-        lines.append(ctx.t("topics.comment.none"))
+        lines.add(ctx.t("topics.comment.none"))
     reports = []
     for number, (comment, name) in enumerate(shown, start=1 + page * PAGE):
-        lines.append("")
-        lines.append(view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. "))
+        if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
+            break
         if not comment.hidden:
             reports.append(ctx.button(ctx.t("topics.comment.report", number=number), "tc", "rp", comment.id))
     rows: Keyboard = []
@@ -61,8 +63,7 @@ async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: 
     if topic.is_open:
         rows.append([ctx.button(ctx.t("topics.comment.write"), "tc", "new", topic_id)])
     rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic_id)])
-    text = "\n".join(lines)
-    ctx.show(text, rows, new=new_message)
+    ctx.show(lines.text(view.more(ctx)), rows, new=new_message)
 
 
 @router.form(FLOW, verified=True)

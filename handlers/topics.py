@@ -9,6 +9,7 @@ from __future__ import annotations
 from core import topics as rules
 from core.errors import StaleButton, TooLong
 from handlers import topics_view as view
+from handlers.budget import TEXT_BUDGET, fit, parsed_length
 from handlers.context import Context
 from handlers.port import Keyboard, SendPhoto
 from handlers.router import Router
@@ -174,14 +175,15 @@ async def _full(ctx: Context) -> None:
     assert ctx.payload is not None
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
     ctx.toast()
-    text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + "\n\n" + esc(topic.description)
+    title = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title))
+    text = fit(lambda shown: title + "\n\n" + shown, topic.description)
     if topic.answer_text:
         answer = "\n\n" + ctx.t("topics.card.answer_full", text=esc(topic.answer_text))
-        if len(text) + len(answer) < 4000:
+        if parsed_length(text + answer) <= TEXT_BUDGET:
             text += answer
-        else:
+        else:  # the answer in a message of its own
             ctx.say(text)
-            text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + answer
+            text = fit(lambda shown: title + "\n\n" + ctx.t("topics.card.answer_full", text=shown), topic.answer_text)
     ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), "tp", "c", topic.id)]])
 
 
@@ -189,10 +191,9 @@ async def _timeline(ctx: Context) -> None:
     assert ctx.payload is not None
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
     entries = await topics.events(ctx.session, topic.id or 0, limit=EVENTS_IN_TIMELINE)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
-    lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, ctx.committee) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic.id)]])
+    ctx.show(view.timeline_text(ctx, topic, entries, ctx.committee),
+             [[ctx.button(ctx.t("topics.btn.back_card"), "tp", "c", topic.id)]])
 
 
 # ---- council recommendations -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from core.topics import TopicStatus
 from handlers import councils as council_desk
 from handlers import topic_desk_admin as desk_admin
 from handlers import topics_view as view
+from handlers.budget import Page
 from handlers.context import Context
 from handlers.port import Keyboard
 from handlers.router import Router
@@ -138,10 +139,9 @@ async def _timeline(ctx: Context) -> None:
     assert ctx.payload is not None
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, ctx.payload.int(1))
     entries = await topics.events(ctx.session, topic.id or 0, limit=30)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
-    lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, True) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic.id)]])
+    ctx.show(view.timeline_text(ctx, topic, entries, True),
+             [[ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic.id)]])
 
 
 # ---- typed text: answers, reasons, names (in the private chat), then confirm -----------------------
@@ -279,11 +279,13 @@ async def _comments(ctx: Context) -> None:
     topic_id, page = ctx.payload.int(1), max(ctx.payload.int(2), 0)
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * 5, limit=5)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-             ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, 5))]
+    lines = Page()
+    lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
+                  ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, 5))])
     buttons = []
     for number, (comment, name) in enumerate(shown, start=1 + page * 5):
-        lines += ["", view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. ")]
+        if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
+            break
         if not comment.hidden:
             buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), "tq", "hc", comment.id))
     rows: Keyboard = [buttons] if buttons else []
@@ -292,7 +294,7 @@ async def _comments(ctx: Context) -> None:
         rows.append(nav)
     rows.append([ctx.button(ctx.t("topics.btn.back_card"), "tq", "c", topic_id)])
     ctx.toast()
-    ctx.show("\n".join(lines), rows)
+    ctx.show(lines.text(view.more(ctx)), rows)
 
 
 async def _reported(ctx: Context) -> None:
@@ -302,12 +304,15 @@ async def _reported(ctx: Context) -> None:
 
 async def show_reported(ctx: Context, page: int) -> None:
     shown, total = await topic_comments.reported(ctx.session, ctx.community.id or 0, offset=page * 5, limit=5)
-    lines = [ctx.t("topics.desk.reported_title", count=total)]
+    lines = Page()
+    lines.add(ctx.t("topics.desk.reported_title", count=total))
     rows: Keyboard = []
     for comment, name, reports in shown:
-        lines += ["", ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
-                            name=esc(clip(name, view.NAME_SHOWN)), reports=reports,
-                            text=esc(clip(comment.text, 300)))]
+        lines.add("")
+        if not lines.add(ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
+                               name=esc(clip(name, view.NAME_SHOWN)), reports=reports,
+                               text=esc(clip(comment.text, 300)))):
+            break
         rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), "tq", "hc", comment.id),
                      ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), "tq", "kc", comment.id)])
     nav = view.paging_row(ctx, total, page, "tq", "rp", size=5)
@@ -315,7 +320,7 @@ async def show_reported(ctx: Context, page: int) -> None:
         rows.append(nav)
     rows.append([ctx.button(ctx.t("topics.desk.back"), "tq", "home")])
     ctx.toast()
-    ctx.show("\n".join(lines), rows)
+    ctx.show(lines.text(view.more(ctx)), rows)
 
 
 async def _keep_comment(ctx: Context) -> None:

@@ -1,11 +1,15 @@
 """Rendering shared by the resident and committee sides of topics: the card, lists, notices and alerts.
 
-Every user-supplied part is clipped, then escaped; the budgets keep a card well under Telegram's 4096 characters.
+Every user-supplied part is clipped, then escaped; each message is filled by measured length
+(``handlers.budget``), so none exceeds Telegram's 4,096 characters whatever residents type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.topics import LegalRule, TopicStatus, fifth_needed, reaches_agenda
+from handlers.budget import Page, fit
 from handlers.context import Context
 from handlers.port import Button, Keyboard
 from handlers.text import clip, esc, local_time
@@ -13,7 +17,7 @@ from storage.topic_cards import TopicCard
 from storage.topic_comments import TopicComment
 from storage.topic_desk import Change
 from storage.topic_lists import Listing, TopicRow
-from storage.topics import Recipient, SupportOutcome, Topic, committee_targets
+from storage.topics import Recipient, SupportOutcome, Topic, TopicEvent, committee_targets
 
 DESCRIPTION_SHOWN = 700
 ANSWER_SHOWN = 700
@@ -144,15 +148,45 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
         parts.append("")
         parts.append(ctx.t("topics.card.comments", count=view.comment_total))
         parts += [comment_line(ctx, comment, name) for comment, name in view.comments]
-    return "\n".join(parts).replace("\n\n\n", "\n\n").strip()
+    page = Page()
+    page.extend(parts)
+    return page.text(more(ctx)).replace("\n\n\n", "\n\n").strip()
+
+
+def more(ctx: Context) -> Callable[[int], str]:
+    """The closing line of a page some lines did not fit on."""
+    return lambda count: ctx.t("common.more", count=count)
+
+
+def comment_parts(ctx: Context, comment: TopicComment, name: str,
+                  bullet: str = "· ") -> tuple[Callable[[str], str], str]:
+    """How a comment's line is rendered around its (escaped) text, and that text."""
+    if comment.hidden:
+        return (lambda shown: bullet + ctx.t("topics.card.comment_hidden", reason=shown),
+                clip(comment.hidden_reason or "", NOTE_SHOWN))
+    name_shown, time = esc(clip(name, NAME_SHOWN)), when(ctx, comment.created_at)
+    return (lambda shown: bullet + ctx.t("topics.card.comment", name=name_shown, time=time, text=shown),
+            comment.text)
 
 
 def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = COMMENT_SHOWN,
                  bullet: str = "· ") -> str:
-    if comment.hidden:
-        return bullet + ctx.t("topics.card.comment_hidden", reason=esc(clip(comment.hidden_reason or "", NOTE_SHOWN)))
-    return bullet + ctx.t("topics.card.comment", name=esc(clip(name, NAME_SHOWN)), time=when(ctx, comment.created_at),
-                          text=esc(clip(comment.text, limit)))
+    render, text = comment_parts(ctx, comment, name, bullet)
+    return render(esc(clip(text, limit)))
+
+
+def add_comment(page: Page, ctx: Context, comment: TopicComment, name: str, bullet: str) -> bool:
+    """A comment in full on a comments page, clipped if the page has no room left for all of it."""
+    page.add("")
+    return page.add_fitted(*comment_parts(ctx, comment, name, bullet))
+
+
+def timeline_text(ctx: Context, topic: Topic, entries: list[tuple[TopicEvent, str]], committee: bool) -> str:
+    """The timeline screen: as many events, newest first, as fit."""
+    page = Page()
+    page.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")])
+    page.extend([event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, committee) for e, actor in entries])
+    return page.text(more(ctx))
 
 
 def resident_buttons(ctx: Context, view: TopicCard) -> Keyboard:
@@ -193,13 +227,14 @@ def pages(total: int, size: int = PAGE_SIZE) -> int:
 def list_text(ctx: Context, title: str, rows: list[TopicRow], total: int, page: int) -> str:
     if not rows:
         return title + "\n\n" + ctx.t("topics.list.empty")
-    lines = [title, ctx.t("topics.list.page", page=page + 1, pages=pages(total), total=total), ""]
+    lines = Page()
+    lines.extend([title, ctx.t("topics.list.page", page=page + 1, pages=pages(total), total=total), ""])
     now = ctx.now()
     for row in rows:
         badge = ctx.t("topics.list.overdue") if row.overdue(now) else ""
-        lines.append(ctx.t("topics.list.line", id=row.id, title=esc(clip(row.title, 60)),
-                           status=status_label(ctx, row.status), supports=row.supports, badge=badge))
-    return "\n".join(lines)
+        lines.add(ctx.t("topics.list.line", id=row.id, title=esc(clip(row.title, 60)),
+                        status=status_label(ctx, row.status), supports=row.supports, badge=badge))
+    return lines.text(more(ctx))
 
 
 def topic_button(ctx: Context, row: TopicRow, prefix: str) -> list[Button]:
@@ -214,10 +249,17 @@ def listing_title(ctx: Context, listing: Listing, **params: object) -> str:
 
 
 async def tell(ctx: Context, recipients: list[Recipient], topic: Topic, key: str, stem: str, *,
-               open_id: int | None = None, **params: object) -> None:
-    """One notice per recipient, in their language, with a button to the card (deduplicated per event)."""
+               open_id: int | None = None, free_text: str | None = None, **params: object) -> None:
+    """One notice per recipient, in their language, with a button to the card (deduplicated per event).
+
+    ``free_text`` (what someone typed, shown as ``{text}``) is clipped if the notice would be too long.
+    """
     for person in recipients:
-        text = ctx.t_in(person.language, key, id=topic.id, title=esc(topic.title), **params)
+        def render(shown: str, lang: str = person.language) -> str:
+            extra = {"text": shown} if free_text is not None else {}
+            return ctx.t_in(lang, key, id=topic.id, title=esc(topic.title), **params, **extra)
+
+        text = fit(render, free_text or "")
         await ctx.notify(person.telegram_user_id, text, f"{stem}:{person.telegram_user_id}",
                          [[ctx.button(ctx.t_in(person.language, "topics.btn.open"), "tp", "c",
                                       open_id or topic.id)]])
@@ -235,7 +277,7 @@ async def tell_change(ctx: Context, change: Change, **params: object) -> None:
     # a merged topic's notice opens the topic it went into
     open_id = topic.merged_into_id if event.kind == TopicStatus.MERGED.value else None
     await tell(ctx, change.audience, topic, NOTICE_KEYS[event.kind], stem, open_id=open_id,
-               text=esc(event.note or ""), **params)
+               free_text=event.note or "", **params)
 
 
 async def alert_committee(ctx: Context, topic: Topic, key: str, stem: str, **params: object) -> None:
