@@ -18,6 +18,10 @@ from itertools import count
 from typing import Any
 
 from bot.app import Linli
+from bot.emulator.errors import ApiError
+from bot.emulator.formatting import format_text
+from bot.emulator.keyboards import check_reply_markup
+from bot.emulator.methods_bot import CALLBACK_ANSWER_LIMIT
 from handlers.port import (
     Action,
     AnswerButton,
@@ -158,18 +162,46 @@ class UserChat:
 # ---- backend 1: straight through the port with a recording messenger -----------------------
 
 
+def telegram_refusal(action: Action) -> str | None:
+    """Why Telegram (the emulator's own checks) would refuse ``action``, or None: HTML, length in characters after
+    parsing (text 4,096, caption 1,024, toast 200), buttons (callback data 1-64 bytes, non-empty text)."""
+    try:
+        if isinstance(action, AnswerButton):
+            if action.text is not None and len(action.text) > CALLBACK_ANSWER_LIMIT:
+                return "Bad Request: MESSAGE_TOO_LONG"
+            return None
+        if isinstance(action, (SendText, EditText)):
+            format_text(action.text, "HTML", None)
+        else:
+            format_text(action.caption or "", "HTML", None, caption=True)
+        buttons = getattr(action, "buttons", None)
+        if buttons:
+            check_reply_markup({"inline_keyboard": [
+                [{"text": b.text, "callback_data": b.data} if b.data is not None else {"text": b.text, "url": b.url}
+                 for b in row] for row in buttons]})
+    except ApiError as error:
+        return error.description
+    return None
+
+
 class RecordingMessenger(Messenger):
-    """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses."""
+    """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses
+    (checked by the emulator's own rules, see :func:`telegram_refusal`)."""
 
     def __init__(self) -> None:
         self.chats: dict[int, list[Msg]] = {}
         self.toasts: dict[str, Toast] = {}
         self.actions: list[Action] = []
+        self.refused: list[tuple[Action, str]] = []
         self.reachable: set[int] = set()
         self._ids = count(1)
 
     async def perform(self, action: Action) -> Sent:
         self.actions.append(action)
+        refusal = telegram_refusal(action)
+        if refusal is not None:
+            self.refused.append((action, refusal))
+            raise SendError(refusal)
         if isinstance(action, AnswerButton):
             self.toasts[action.callback_id] = Toast(action.text, action.alert)
             return Sent()
@@ -182,8 +214,6 @@ class RecordingMessenger(Messenger):
                     message.text, message.buttons = plain(action.text), _buttons(action.buttons)
                     return Sent(action.message_id)
             raise SendError("Bad Request: message to edit not found")
-        if len(plain(action.text if isinstance(action, SendText) else action.caption or "")) > 4096:
-            raise SendError("Bad Request: message is too long")
         message_id = next(self._ids)
         if isinstance(action, SendText):
             messages.append(Msg(message_id, plain(action.text), _buttons(action.buttons)))
