@@ -32,6 +32,7 @@ from storage import community as homes
 from storage import councils, residents
 from storage.councils import NAME_LIMIT
 from tests.conftest import START, TOKEN
+from tests.emulator.support import tiny_png
 from tests.support.chat import PortHarness, UserChat, telegram_refusal
 from tests.support.databases import SqliteTemplate, pg_url, truncate_all
 from tests.support.seed import Seed
@@ -177,7 +178,7 @@ async def _screens(port: PortHarness, seed: Seed, c: Content) -> None:
     await ann.send(c.title)
     await ann.send(c.description)
     await ann.press("其他")
-    await ann.press("⏭ 跳过（不附照片）")
+    await ann.send_photo(tiny_png())
     await ann.press("✅ 确认提交")
     topic = 1
     other = await seed.topic(1002, c.other_title, description=c.description)
@@ -195,15 +196,15 @@ async def _screens(port: PortHarness, seed: Seed, c: Content) -> None:
             await person.press_data(pack("tp", "ls", listing, 0, 0))
         await person.press_data(pack("tp", "find"))
         await person.send(c.query)
-        for data in (("tp", "c", topic), ("tp", "full", topic), ("tp", "tl", topic), ("tc", "ls", topic, 0),
-                     ("tc", "ls", topic, 1), ("tp", "c", other)):
+        for data in (("tp", "c", topic), ("tp", "full", topic), ("tp", "ph", topic), ("tp", "tl", topic),
+                     ("tc", "ls", topic, 0), ("tc", "ls", topic, 1), ("tp", "c", other)):
             await person.press_data(pack(*data))
 
     await resident_screens(ann)
     await resident_screens(bob)
 
     # the committee's desk
-    async def typed(action: tuple[object, ...], text: str, confirm: bool = True) -> None:
+    async def typed(action: tuple[Any, ...], text: str, confirm: bool = True) -> None:
         await director.press_data(pack(*action))
         await director.send(text)
         if confirm:
@@ -270,6 +271,7 @@ def _check(port: PortHarness, explained: list[str]) -> None:
             assert len(format_text(action.text, "HTML", None).text) <= 4096
         elif isinstance(action, (SendPhoto, SendDocument)):
             assert len(format_text(action.caption or "", "HTML", None, caption=True).text) <= 1024
+    assert any(isinstance(a, SendPhoto) and a.caption for a in actions)
     texts = [a.text for a in actions if isinstance(a, (SendText, EditText))]
     longest_shown = max(parsed_length(text) for text in texts)
     assert 3000 < longest_shown <= 4096, longest_shown  # worst cases were reached, and stayed within
@@ -302,7 +304,7 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_templa
 
 
 async def _run(url: str, content: Content) -> None:
-    app = Linli(Settings(_env_file=None, bot_token=TOKEN, database_url=url,  # type: ignore[call-arg]
+    app = Linli(Settings(_env_file=None, bot_token=TOKEN, database_url=url,  # type: ignore[call-arg,arg-type]
                          flood_chat_burst=1000, flood_chat_seconds=1, flood_group_per_minute=1000),
                 clock=FrozenClock(START))
     await app.prepare(migrate=False)
