@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from bot.app import Linli
 from bot.config import Settings
@@ -31,12 +32,13 @@ from handlers.text import esc
 from storage import community as homes
 from storage import councils, residents
 from storage.councils import NAME_LIMIT
+from storage.outbox import OutboxMessage
 from tests.conftest import START, TOKEN
 from tests.emulator.support import tiny_png
-from tests.support.chat import PortHarness, UserChat, telegram_refusal
+from tests.support.chat import EmulatorHarness, PortHarness, UserChat, telegram_refusal
 from tests.support.databases import SqliteTemplate, pg_url, truncate_all
 from tests.support.seed import Seed
-from tests.support.topics import roster
+from tests.support.topics import open_desk_card, resident, roster, setup_committee
 
 # ---- the helpers ----------------------------------------------------------------------------------
 
@@ -108,6 +110,27 @@ async def test_council_screens_with_many_long_names_stay_within_the_limit(port: 
     assert port.messenger.refused == []
     shown = director.last.text
     assert "000" + "😀" * 20 in shown and "另有" in shown and "119" not in shown  # the first ones, then a count
+
+
+async def test_astral_emoji_at_full_length_reach_telegram_through_both_doors(e2e: EmulatorHarness,
+                                                                               seed: Seed) -> None:
+    """Five 500-emoji comments (5,000 UTF-16 units) on one page and a 2,000-emoji answer in a notice were refused
+    by an emulator counting UTF-16 units; Telegram counts characters and takes them."""
+    director = await setup_committee(e2e, seed)
+    bob = await resident(e2e, seed, 1002, "😀" * 64, "102")
+    topic_id = await seed.topic(1002, "😀" * rules.TITLE_LIMIT, description="😀" * rules.DESCRIPTION_LIMIT)
+    for _ in range(5):
+        await bob.press_data(e2e.app.codec.pack("tc", "new", topic_id))
+        await bob.send("😀" * rules.COMMENT_LIMIT)
+    assert bob.last.text.count("😀" * rules.COMMENT_LIMIT) == 5
+    await open_desk_card(director, topic_id)
+    await director.press("✍️ 答复")
+    await director.send("😀" * rules.ANSWER_LIMIT)
+    await director.press("✅ 确认")
+    assert any("😀" * rules.ANSWER_LIMIT in text for text in bob.texts())  # the notice reached the proposer
+    async with e2e.app.sessions() as session:
+        states = (await session.exec(select(OutboxMessage.status))).all()
+    assert states and set(states) == {"sent"}
 
 
 # ---- the property: every screen, worst-case content -----------------------------------------------------
