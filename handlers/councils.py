@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from core.telegram_ids import looks_like_a_number, parse_user_id
+from handlers import topics_view as view
+from handlers.budget import Page, join_fitting
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import DeskHome, DeskTopic
@@ -17,6 +19,7 @@ desk = router.committee_button
 
 FORM = "desk_council"  # typed council names and member searches
 MEMBER_BUTTONS = 6
+MEMBER_NAMES_ROOM = 2400  # characters the member list may take on the council's screen
 
 
 class Councils(Tap, prefix="k"):
@@ -57,32 +60,33 @@ class ReferTopic(Tap, prefix="kk"):
 @desk(Councils)
 async def list_councils(ctx: Context, tap: Councils) -> None:
     found = await councils.councils(ctx.session, ctx.community.id or 0)
-    lines = [ctx.t("topics.council.list_title")]
-    lines += [ctx.t("topics.council.list_line", name=esc(c.name), members=n) for c, n in found] or \
-        [ctx.t("topics.council.none")]
+    lines = Page()
+    lines.add(ctx.t("topics.council.list_title"))
+    lines.extend([ctx.t("topics.council.list_line", name=esc(c.name), members=n) for c, n in found] or
+                 [ctx.t("topics.council.none")])
     rows: Keyboard = [[ctx.button(clip(c.name, 30), ShowCouncil(c.id or 0))] for c, _ in found[:6]]
     rows.append([ctx.button(ctx.t("topics.council.new"), NewCouncil())])
     rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
-    ctx.show("\n".join(lines), rows)
+    ctx.show(lines.text(view.more(ctx)), rows)
 
 
 async def show_council(ctx: Context, council_id: int, *, new_message: bool = False) -> None:
     shown = await councils.council_view(ctx.session, ctx.community.id or 0, council_id, ctx.now())
-    names = "、".join(esc(m.display_name) for m in shown.members) if ctx.lang.startswith("zh") else \
-        ", ".join(esc(m.display_name) for m in shown.members)
-    lines = [ctx.t("topics.council.view", name=esc(shown.council.name), count=len(shown.members),
-                   members=names or "—")]
+    names = join_fitting([esc(clip(m.display_name, view.NAME_SHOWN)) for m in shown.members],
+                         ctx.t("common.list_separator"), MEMBER_NAMES_ROOM, view.more(ctx))
+    lines = Page()
+    lines.add(ctx.t("topics.council.view", name=esc(shown.council.name), count=len(shown.members),
+                    members=names or "—"))
     if shown.topics:
-        lines.append(ctx.t("topics.council.topics"))
-        lines += [f"· #{row.id} {esc(clip(row.title, 60))}" for row in shown.topics]
+        lines.add(ctx.t("topics.council.topics"))
+        lines.extend([f"· #{row.id} {esc(clip(row.title, 60))}" for row in shown.topics])
     remove = [ctx.button(ctx.t("topics.council.remove", name=clip(m.display_name, 16)),
                          RemoveMember(council_id, m.id or 0)) for m in shown.members[:MEMBER_BUTTONS]]
     rows: Keyboard = [[ctx.button(ctx.t("topics.council.add"), FindMember(council_id))]]
     rows += [remove[i:i + 2] for i in range(0, len(remove), 2)]
     rows.append([ctx.button(ctx.t("topics.desk.councils"), Councils())])
-    text = "\n".join(lines)
-    ctx.show(text, rows, new=new_message)
+    ctx.show(lines.text(view.more(ctx)), rows, new=new_message)
 
 
 @desk(ShowCouncil)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import topics as rules
 from handlers import topics_view as view
+from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import OpenTopic
@@ -56,14 +57,15 @@ async def report_comment(ctx: Context, tap: ReportComment) -> None:
 async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: bool = False) -> None:
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, topic_id)
     shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * PAGE, limit=PAGE)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-             ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, PAGE))]
+    lines = Page()
+    lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
+                  ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, PAGE))])
     if not shown:
-        lines.append(ctx.t("topics.comment.none"))
+        lines.add(ctx.t("topics.comment.none"))
     reports = []
     for number, (comment, name) in enumerate(shown, start=1 + page * PAGE):
-        lines.append("")
-        lines.append(view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. "))
+        if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
+            break
         if not comment.hidden:
             reports.append(ctx.button(ctx.t("topics.comment.report", number=number), ReportComment(comment.id or 0)))
     rows: Keyboard = []
@@ -75,8 +77,7 @@ async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: 
     if topic.is_open:
         rows.append([ctx.button(ctx.t("topics.comment.write"), WriteComment(topic_id))])
     rows.append([ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic_id))])
-    text = "\n".join(lines)
-    ctx.show(text, rows, new=new_message)
+    ctx.show(lines.text(view.more(ctx)), rows, new=new_message)
 
 
 @router.form(FLOW, verified=True)

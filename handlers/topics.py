@@ -10,6 +10,7 @@ from core import topics as rules
 from core.errors import StaleButton, TooLong
 from core.notices import Clipped
 from handlers import topics_view as view
+from handlers.budget import TEXT_BUDGET, fit, parsed_length
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import CouncilTopics, OpenMenu, OpenTopic, TopicsHome
@@ -215,14 +216,15 @@ async def topic_photo(ctx: Context, tap: TopicPhoto) -> None:
 async def topic_full_text(ctx: Context, tap: TopicFullText) -> None:
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     ctx.toast()
-    text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + "\n\n" + esc(topic.description)
+    title = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title))
+    text = fit(lambda shown: title + "\n\n" + shown, topic.description)
     if topic.answer_text:
         answer = "\n\n" + ctx.t("topics.card.answer_full", text=esc(topic.answer_text))
-        if len(text) + len(answer) < 4000:
+        if parsed_length(text + answer) <= TEXT_BUDGET:
             text += answer
-        else:
+        else:  # the answer in a message of its own
             ctx.say(text)
-            text = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)) + answer
+            text = fit(lambda shown: title + "\n\n" + ctx.t("topics.card.answer_full", text=shown), topic.answer_text)
     ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))]])
 
 
@@ -230,10 +232,9 @@ async def topic_full_text(ctx: Context, tap: TopicFullText) -> None:
 async def topic_timeline(ctx: Context, tap: TopicTimeline) -> None:
     topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     entries = await topics.events(ctx.session, topic.id or 0, limit=EVENTS_IN_TIMELINE)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
-    lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, ctx.committee) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic.id or 0))]])
+    ctx.show(view.timeline_text(ctx, topic, entries, ctx.committee),
+             [[ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic.id or 0))]])
 
 
 # ---- council recommendations -------------------------------------------------------------------

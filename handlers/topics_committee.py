@@ -12,6 +12,7 @@ from core import topics as rules
 from core.errors import StaleButton
 from core.topics import TopicStatus
 from handlers import topics_view as view
+from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import CommitteeHome, DeskHome, DeskTopic
@@ -194,10 +195,9 @@ async def unhide(ctx: Context, tap: Unhide) -> None:
 async def desk_timeline(ctx: Context, tap: DeskTimeline) -> None:
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
     entries = await topics.events(ctx.session, topic.id or 0, limit=30)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")]
-    lines += [view.event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, True) for e, actor in entries]
     ctx.toast()
-    ctx.show("\n".join(lines), [[ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))]])
+    ctx.show(view.timeline_text(ctx, topic, entries, True),
+             [[ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))]])
 
 
 # ---- typed text: answers, reasons, names (in the private chat), then confirm -----------------------
@@ -334,11 +334,13 @@ async def desk_comments(ctx: Context, tap: DeskComments) -> None:
     topic_id, page = tap.topic_id, max(tap.page, 0)
     topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
     shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * 5, limit=5)
-    lines = [ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-             ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, 5))]
+    lines = Page()
+    lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
+                  ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, 5))])
     buttons = []
     for number, (comment, name) in enumerate(shown, start=1 + page * 5):
-        lines += ["", view.comment_line(ctx, comment, name, limit=rules.COMMENT_LIMIT, bullet=f"{number}. ")]
+        if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
+            break
         if not comment.hidden:
             buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), HideComment(comment.id or 0)))
     rows: Keyboard = [buttons] if buttons else []
@@ -347,7 +349,7 @@ async def desk_comments(ctx: Context, tap: DeskComments) -> None:
         rows.append(nav)
     rows.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic_id))])
     ctx.toast()
-    ctx.show("\n".join(lines), rows)
+    ctx.show(lines.text(view.more(ctx)), rows)
 
 
 @desk(ReportedComments)
@@ -357,12 +359,15 @@ async def reported_comments(ctx: Context, tap: ReportedComments) -> None:
 
 async def show_reported(ctx: Context, page: int) -> None:
     shown, total = await topic_comments.reported(ctx.session, ctx.community.id or 0, offset=page * 5, limit=5)
-    lines = [ctx.t("topics.desk.reported_title", count=total)]
+    lines = Page()
+    lines.add(ctx.t("topics.desk.reported_title", count=total))
     rows: Keyboard = []
     for comment, name, reports in shown:
-        lines += ["", ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
-                            name=view.person(ctx, name), reports=reports,
-                            text=esc(clip(comment.text, 300)))]
+        lines.add("")
+        if not lines.add(ctx.t("topics.desk.reported_line", id=comment.id, topic=comment.topic_id,
+                               name=view.person(ctx, name), reports=reports,
+                               text=esc(clip(comment.text, 300)))):
+            break
         rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), HideComment(comment.id or 0)),
                      ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), KeepComment(comment.id or 0))])
     nav = view.paging_row(ctx, total, page, ReportedComments, size=5)
@@ -370,7 +375,7 @@ async def show_reported(ctx: Context, page: int) -> None:
         rows.append(nav)
     rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
-    ctx.show("\n".join(lines), rows)
+    ctx.show(lines.text(view.more(ctx)), rows)
 
 
 @desk(KeepComment)

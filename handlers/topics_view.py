@@ -1,6 +1,7 @@
 """Rendering shared by the resident and committee sides of topics: the card, lists, notices and alerts.
 
-Every user-supplied part is clipped, then escaped; the budgets keep a card well under Telegram's 4096 characters.
+Every user-supplied part is clipped, then escaped; each message is filled by measured length
+(``handlers.budget``), so none exceeds Telegram's 4,096 characters whatever residents type.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.topics import LegalRule, TopicStatus, fifth_needed, reaches_agenda
+from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import OpenTopic, TopicsHome
@@ -16,6 +18,7 @@ from handlers.text import clip, esc, local_time
 from storage.topic_cards import TopicCard
 from storage.topic_comments import TopicComment
 from storage.topic_lists import Listing, TopicRow
+from storage.topics import Topic, TopicEvent
 
 DESCRIPTION_SHOWN = 700
 ANSWER_SHOWN = 700
@@ -161,15 +164,45 @@ def card_text(ctx: Context, view: TopicCard, *, committee: bool = False) -> str:
         parts.append("")
         parts.append(ctx.t("topics.card.comments", count=view.comment_total))
         parts += [comment_line(ctx, comment, name) for comment, name in view.comments]
-    return "\n".join(parts).replace("\n\n\n", "\n\n").strip()
+    page = Page()
+    page.extend(parts)
+    return page.text(more(ctx)).replace("\n\n\n", "\n\n").strip()
+
+
+def more(ctx: Context) -> Callable[[int], str]:
+    """The closing line of a page some lines did not fit on."""
+    return lambda count: ctx.t("common.more", count=count)
+
+
+def comment_parts(ctx: Context, comment: TopicComment, name: str,
+                  bullet: str = "· ") -> tuple[Callable[[str], str], str]:
+    """How a comment's line is rendered around its (escaped) text, and that text."""
+    if comment.hidden:
+        return (lambda shown: bullet + ctx.t("topics.card.comment_hidden", reason=shown),
+                clip(comment.hidden_reason or "", NOTE_SHOWN))
+    name_shown, time = person(ctx, name), when(ctx, comment.created_at)
+    return (lambda shown: bullet + ctx.t("topics.card.comment", name=name_shown, time=time, text=shown),
+            comment.text)
 
 
 def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = COMMENT_SHOWN,
                  bullet: str = "· ") -> str:
-    if comment.hidden:
-        return bullet + ctx.t("topics.card.comment_hidden", reason=esc(clip(comment.hidden_reason or "", NOTE_SHOWN)))
-    return bullet + ctx.t("topics.card.comment", name=person(ctx, name), time=when(ctx, comment.created_at),
-                          text=esc(clip(comment.text, limit)))
+    render, text = comment_parts(ctx, comment, name, bullet)
+    return render(esc(clip(text, limit)))
+
+
+def add_comment(page: Page, ctx: Context, comment: TopicComment, name: str, bullet: str) -> bool:
+    """A comment in full on a comments page, clipped if the page has no room left for all of it."""
+    page.add("")
+    return page.add_fitted(*comment_parts(ctx, comment, name, bullet))
+
+
+def timeline_text(ctx: Context, topic: Topic, entries: list[tuple[TopicEvent, str]], committee: bool) -> str:
+    """The timeline screen: as many events, newest first, as fit."""
+    page = Page()
+    page.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")])
+    page.extend([event_line(ctx, e.kind, e.note, e.ref_id, e.at, actor, committee) for e, actor in entries])
+    return page.text(more(ctx))
 
 
 def resident_buttons(ctx: Context, view: TopicCard) -> Keyboard:
@@ -214,13 +247,14 @@ def pages(total: int, size: int = PAGE_SIZE) -> int:
 def list_text(ctx: Context, title: str, rows: list[TopicRow], total: int, page: int) -> str:
     if not rows:
         return title + "\n\n" + ctx.t("topics.list.empty")
-    lines = [title, ctx.t("topics.list.page", page=page + 1, pages=pages(total), total=total), ""]
+    lines = Page()
+    lines.extend([title, ctx.t("topics.list.page", page=page + 1, pages=pages(total), total=total), ""])
     now = ctx.now()
     for row in rows:
         badge = ctx.t("topics.list.overdue") if row.overdue(now) else ""
-        lines.append(ctx.t("topics.list.line", id=row.id, title=esc(clip(row.title, 60)),
-                           status=status_label(ctx, row.status), supports=row.supports, badge=badge))
-    return "\n".join(lines)
+        lines.add(ctx.t("topics.list.line", id=row.id, title=esc(clip(row.title, 60)),
+                        status=status_label(ctx, row.status), supports=row.supports, badge=badge))
+    return lines.text(more(ctx))
 
 
 def topic_button(ctx: Context, row: TopicRow, opener: Callable[[int], Tap]) -> list[Button]:

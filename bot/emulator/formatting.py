@@ -2,7 +2,8 @@
 
 Parse the text per parse_mode (or take explicit entities), trim surrounding
 whitespace like tdlib, and enforce the limits: text 1-4096 and captions
-0-1024 UTF-16 code units, both counted after entity parsing.
+0-1024 characters (Unicode code points), both counted after entity parsing.
+Entity offsets and lengths stay in UTF-16 code units.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from bot.emulator.errors import bad_request
 from bot.emulator.html_check import parse_html
 from bot.emulator.markdown_check import parse_markdown, parse_markdown_v2
-from bot.emulator.text_entities import EntityParseError, ParsedText, utf16_length
+from bot.emulator.text_entities import EntityParseError, ParsedText, char_length, utf16_length
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -44,7 +45,7 @@ def format_text(
     parsed = _parse(raw, parse_mode, entities, strict_html_entities)
     result = _trim(parsed)
     result.entities = _finish_entities(result.entities, find_user)
-    length = utf16_length(result.text)
+    length = char_length(result.text)
     if caption:
         if length > CAPTION_LIMIT:
             raise bad_request("message caption is too long")

@@ -11,7 +11,7 @@ from typing import Any
 from bot.emulator.calls import Call, Handler
 from bot.emulator.errors import bad_request
 from bot.emulator.media import file_object
-from bot.emulator.text_entities import check_link, utf16_length
+from bot.emulator.text_entities import char_length, check_link
 
 CALLBACK_ANSWER_LIMIT = 200
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
@@ -61,7 +61,7 @@ async def set_my_commands(call: Call) -> bool:
         name, description = command.get("command"), command.get("description")
         if not isinstance(name, str) or not _COMMAND_RE.match(name.removeprefix("/")):
             raise bad_request("BOT_COMMAND_INVALID")
-        if not isinstance(description, str) or not 1 <= utf16_length(description.strip()) <= 256:
+        if not isinstance(description, str) or not 1 <= char_length(description.strip()) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         cleaned.append({"command": name.removeprefix("/"), "description": description.strip()})
     if cleaned:
@@ -148,7 +148,7 @@ async def answer_callback_query(call: Call) -> bool:
     if record is None or record.answered:
         raise bad_request(QUERY_INVALID)
     text = call.get("text")
-    if text is not None and utf16_length(text) > CALLBACK_ANSWER_LIMIT:
+    if text is not None and char_length(text) > CALLBACK_ANSWER_LIMIT:
         raise bad_request("MESSAGE_TOO_LONG")
     url = call.get("url")
     if url is not None and check_link(url) is None:

@@ -11,7 +11,7 @@ from bot.emulator.errors import bad_request
 from bot.emulator.formatting import format_text
 from bot.emulator.media import StoredFile, document_object, store_document, store_photo
 from bot.emulator.state import PollRecord
-from bot.emulator.text_entities import utf16_length
+from bot.emulator.text_entities import char_length
 from bot.emulator.uploads import Upload
 
 POLL_QUESTION_LIMIT = 300
@@ -84,7 +84,7 @@ def _poll_options(raw: list[Any]) -> list[dict[str, Any]]:
         text = item.get("text") if isinstance(item, dict) else item
         if not isinstance(text, str) or not text.strip():
             raise bad_request("poll options must be non-empty")
-        if utf16_length(text.strip()) > POLL_OPTION_LIMIT:
+        if char_length(text.strip()) > POLL_OPTION_LIMIT:
             raise bad_request(f"poll options length must not exceed {POLL_OPTION_LIMIT}")
         options.append({"persistent_id": str(index), "text": text.strip(), "voter_count": 0})
     return options
@@ -110,7 +110,7 @@ async def send_poll(call: Call) -> dict[str, Any]:
                            caption=True, strict_html_entities=call.strict_html_entities)
     if not question.text:
         raise bad_request("poll question must be non-empty")
-    if utf16_length(question.text) > POLL_QUESTION_LIMIT:
+    if char_length(question.text) > POLL_QUESTION_LIMIT:
         raise bad_request(f"poll question length must not exceed {POLL_QUESTION_LIMIT}")
     options = _poll_options(call.params["options"])
     poll_type = call.get("type", "regular")

@@ -62,6 +62,9 @@ async def test_button_press_and_single_answer(api: RawApi, emu: BotApiEmulator, 
     second = emu.user_presses(ANN, menu["message_id"], "join:7")
     await api.fails("answerCallbackQuery", 400, "Bad Request: MESSAGE_TOO_LONG", callback_query_id=second,
                     text="x" * 201)
+    await api.fails("answerCallbackQuery", 400, "Bad Request: MESSAGE_TOO_LONG", callback_query_id=second,
+                    text="😀" * 201)
+    await api.ok("answerCallbackQuery", callback_query_id=second, text="😀" * 200)  # characters, not UTF-16 units
 
 
 async def test_press_sees_the_message_as_edited(api: RawApi, emu: BotApiEmulator, menu: dict) -> None:

@@ -13,15 +13,43 @@ def ann_started(emu: BotApiEmulator) -> None:
     emu.user_sends(ANN, "hi")
 
 
-async def test_text_up_to_4096_utf16_units_is_accepted_and_4097_is_too_long(api: RawApi) -> None:
+async def test_text_limit_counts_code_points_not_utf16_units(api: RawApi) -> None:
+    """Like the real Bot API (measured 2026): 4,096 astral emoji (8,192 UTF-16 units) pass, 4,097 do not."""
     await api.ok("sendMessage", chat_id=ANN, text="x" * 4096)
-    await api.ok("sendMessage", chat_id=ANN, text="😀" * 2048)  # 2 UTF-16 units each
+    sent = await api.ok("sendMessage", chat_id=ANN, text="😀" * 4096)
+    assert sent["text"] == "😀" * 4096
+    await api.ok("sendMessage", chat_id=ANN, text="邻" * 4096)
     await api.fails("sendMessage", 400, "Bad Request: message is too long", chat_id=ANN, text="x" * 4097)
-    await api.fails("sendMessage", 400, "Bad Request: message is too long", chat_id=ANN, text="😀" * 2048 + "x")
+    await api.fails("sendMessage", 400, "Bad Request: message is too long", chat_id=ANN, text="😀" * 4097)
+    await api.fails("sendMessage", 400, "Bad Request: message is too long", chat_id=ANN, text="😀" * 4096 + "x")
 
 
 async def test_limit_counts_text_after_html_parsing(api: RawApi) -> None:
     await api.ok("sendMessage", chat_id=ANN, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
+    markup_heavy = "<b>😀</b><i>&amp;</i>" * 2048  # 40,960 characters of source, 4,096 after parsing
+    sent = await api.ok("sendMessage", chat_id=ANN, text=markup_heavy, parse_mode="HTML")
+    assert sent["text"] == "😀&" * 2048
+    await api.fails("sendMessage", 400, "Bad Request: message is too long", chat_id=ANN,
+                    text=markup_heavy + "&lt;", parse_mode="HTML")
+
+
+async def test_entity_offsets_count_utf16_units(api: RawApi) -> None:
+    sent = await api.ok("sendMessage", chat_id=ANN, parse_mode="HTML",
+                        text="😀😀<b>邻里</b> 😀<i>😀x</i>")
+    assert sent["text"] == "😀😀邻里 😀😀x"
+    assert sent["entities"] == [
+        {"type": "bold", "offset": 4, "length": 2},
+        {"type": "italic", "offset": 9, "length": 3},
+    ]
+
+
+async def test_edits_count_code_points(api: RawApi) -> None:
+    mid = (await api.ok("sendMessage", chat_id=ANN, text="draft"))["message_id"]
+    edited = await api.ok("editMessageText", chat_id=ANN, message_id=mid, text="<b>" + "😀" * 4096 + "</b>",
+                          parse_mode="HTML")
+    assert edited["entities"] == [{"type": "bold", "offset": 0, "length": 8192}]
+    await api.fails("editMessageText", 400, "Bad Request: message is too long", chat_id=ANN, message_id=mid,
+                    text="😀" * 4097)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n", "<b></b>"])
@@ -86,3 +114,17 @@ async def test_caption_limit_is_1024(api: RawApi) -> None:
     status, body = await api.upload("sendPhoto", "photo", tiny_png(), "p.png", "image/png", chat_id=ANN,
                                     caption="<i>" + "y" * 1024 + "</i>", parse_mode="HTML")
     assert status == 200 and body["result"]["caption_entities"] == [{"type": "italic", "offset": 0, "length": 1024}]
+
+
+async def test_caption_limit_counts_code_points_in_sends_and_edits(api: RawApi) -> None:
+    status, body = await api.upload("sendDocument", "document", b"data", "d.txt", "text/plain", chat_id=ANN,
+                                    caption="<b>😀</b>" * 1024, parse_mode="HTML")
+    assert status == 200, body
+    assert body["result"]["caption"] == "😀" * 1024
+    mid = body["result"]["message_id"]
+    status, body = await api.upload("sendPhoto", "photo", tiny_png(), "p.png", "image/png", chat_id=ANN,
+                                    caption="😀" * 1025)
+    assert (status, body["description"]) == (400, "Bad Request: message caption is too long")
+    await api.ok("editMessageCaption", chat_id=ANN, message_id=mid, caption="邻" * 1024)
+    await api.fails("editMessageCaption", 400, "Bad Request: message caption is too long", chat_id=ANN,
+                    message_id=mid, caption="😀" * 1025)

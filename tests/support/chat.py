@@ -18,6 +18,10 @@ from itertools import count
 from typing import Any, assert_never
 
 from bot.app import Linli
+from bot.emulator.errors import ApiError
+from bot.emulator.formatting import format_text
+from bot.emulator.keyboards import check_reply_markup
+from bot.emulator.methods_bot import CALLBACK_ANSWER_LIMIT
 from handlers.port import (
     Action,
     AnswerButton,
@@ -178,13 +182,45 @@ class UserChat:
 # ---- backend 1: straight through the port with a recording messenger -----------------------
 
 
+def telegram_refusal(action: Action) -> str | None:
+    """Why Telegram (the emulator's own checks) would refuse ``action``, or None: HTML, length in characters after
+    parsing (text 4,096, caption 1,024, toast 200, poll question 300), buttons (callback data 1-64 bytes, text)."""
+    try:
+        match action:
+            case AnswerButton():
+                if action.text is not None and len(action.text) > CALLBACK_ANSWER_LIMIT:
+                    return "Bad Request: MESSAGE_TOO_LONG"
+                return None
+            case SendText() | EditText():
+                format_text(action.text, "HTML", None)
+            case SendDocument() | SendPhoto():
+                format_text(action.caption or "", "HTML", None, caption=True)
+            case SendPoll():
+                if len(action.question) > 300:
+                    return "Bad Request: POLL_QUESTION_INVALID"
+            case StopPoll():
+                pass
+            case _:
+                assert_never(action)
+        buttons = getattr(action, "buttons", None)
+        if buttons:
+            check_reply_markup({"inline_keyboard": [
+                [{"text": b.text, "callback_data": b.data} if b.data is not None else {"text": b.text, "url": b.url}
+                 for b in row] for row in buttons]})
+    except ApiError as error:
+        return error.description
+    return None
+
+
 class RecordingMessenger:
-    """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses."""
+    """Keeps what the bot shows, per chat, like a Telegram client would; refuses what Telegram refuses
+    (checked by the emulator's own rules, see :func:`telegram_refusal`)."""
 
     def __init__(self) -> None:
         self.chats: dict[int, list[Msg]] = {}
         self.toasts: dict[str, Toast] = {}
         self.actions: list[Action] = []
+        self.refused: list[tuple[Action, str]] = []
         self.reachable: set[int] = set()
         self._ids = count(1)
 
@@ -196,15 +232,16 @@ class RecordingMessenger:
     def _find(self, chat_id: int, message_id: int) -> Msg | None:
         return next((m for m in self._chat(chat_id) if m.message_id == message_id), None)
 
-    def _post(self, chat_id: int, message: Msg, limit: int = 4096) -> Sent:
-        if len(message.text) > limit:
-            raise SendError("Bad Request: message is too long" if limit == 4096
-                            else "Bad Request: message caption is too long")
+    def _post(self, chat_id: int, message: Msg) -> Sent:  # lengths were checked by telegram_refusal
         self._chat(chat_id).append(message)
         return Sent(message.message_id)
 
     async def perform(self, action: Action) -> Sent:
         self.actions.append(action)
+        refusal = telegram_refusal(action)
+        if refusal is not None:
+            self.refused.append((action, refusal))
+            raise SendError(refusal)
         match action:
             case AnswerButton():
                 self.toasts[action.callback_id] = Toast(action.text, action.alert)
@@ -220,14 +257,14 @@ class RecordingMessenger:
             case SendDocument():
                 content = action.content if isinstance(action.content, bytes) else action.content.encode()
                 return self._post(action.chat_id, Msg(next(self._ids), plain(action.caption or ""), [],
-                                                      (action.file_name, content)), limit=1024)
+                                                      (action.file_name, content)))
             case SendPhoto():
                 return self._post(action.chat_id, Msg(next(self._ids), plain(action.caption or ""),
-                                                      _buttons(action.buttons)), limit=1024)
+                                                      _buttons(action.buttons)))
             case SendPoll():
                 poll = Poll(list(action.options))
                 return self._post(action.chat_id, Msg(next(self._ids), plain(action.question),
-                                                      _buttons(action.buttons), poll=poll), limit=300)
+                                                      _buttons(action.buttons), poll=poll))
             case StopPoll():
                 stopped = self._find(action.chat_id, action.message_id)
                 if stopped is None or stopped.poll is None:
