@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 
 def clean_line(text: str) -> str:
     """One line: control characters dropped, whitespace folded."""
@@ -17,3 +20,15 @@ def clean_block(text: str) -> str:
 def clip(value: str, limit: int) -> str:
     """Shorten plain text to ``limit`` characters with an ellipsis."""
     return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"
+
+
+_TAG = re.compile(r"<[^>]*>")
+TEXT_LIMIT = 4096  # Telegram: code points of a message's text after entity parsing (captions: 1,024)
+
+
+def parsed_length(text: str) -> int:
+    """Characters Telegram counts for Telegram HTML ``text``: code points after tags and entities are parsed.
+
+    An upper bound for what we compose (Telegram also trims surrounding whitespace).
+    """
+    return len(html.unescape(_TAG.sub("", text)))

@@ -9,10 +9,9 @@ stays within it.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
+from core.text import parsed_length
 from handlers.text import clip, esc
 
 TEXT_BUDGET = 4096
@@ -21,15 +20,6 @@ MORE = "…"
 # room kept free on a page for the closing line saying that more was left out
 MORE_ROOM = 120
 
-_TAG = re.compile(r"<[^>]*>")
-
-
-def parsed_length(text: str) -> int:
-    """Characters Telegram counts for Telegram HTML ``text``: code points after tags and entities are parsed.
-
-    An upper bound for what the handlers compose (Telegram also trims surrounding whitespace).
-    """
-    return len(html.unescape(_TAG.sub("", text)))
 
 
 def fit(render: Callable[[str], str], text: str, budget: int = TEXT_BUDGET) -> str:

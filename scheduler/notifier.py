@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When
-from core.text import clip
+from core.text import TEXT_LIMIT, clip, parsed_length
 from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
 from locales.catalogs import Translator
 from storage import outbox
@@ -37,8 +37,17 @@ class Notifier:
         self.default_language = default_language
 
     def render(self, notice: Notice, language: str, timezone: str) -> str:
+        """The notice in ``language``; if what people typed makes it too long, the longest such text is clipped."""
         values = {name: self._value(value, language, timezone) for name, value in notice.params.items()}
-        return self.translator(language, notice.text, **values)
+        text = self.translator(language, notice.text, **values)
+        over = parsed_length(text) - TEXT_LIMIT
+        typed = {name: value.text if isinstance(value, Clipped) else value for name, value in notice.params.items()
+                 if isinstance(value, str | Clipped)}
+        if over > 0 and typed:
+            name = max(typed, key=lambda n: len(typed[n]))
+            values[name] = html.escape(clip(typed[name], max(len(typed[name]) - over - 1, 1)), quote=False)
+            text = self.translator(language, notice.text, **values)
+        return text
 
     def _value(self, value: Param, language: str, timezone: str) -> str | int | float:
         match value:

@@ -66,3 +66,12 @@ async def test_overdue_alerts_carry_the_desk_button_and_the_default_language(app
     assert row.chat_id == -100500 and row.text.startswith(app.translator("en", "topics.alert.overdue")[:8])
     assert isinstance(row.action, SendText) and row.action.buttons is not None
     assert app.codec.unpack(row.action.buttons[0][0].data or "") == DeskTopic(topic_id)
+
+
+async def test_a_notice_made_long_by_typed_text_is_clipped_to_telegrams_limit(app: Linli) -> None:
+    from core.text import parsed_length
+
+    notice = Notice(text="topics.note.answered", key="k", recipients=(Recipient(1, "en"),),
+                    params={"id": 1, "title": "<Lift>", "text": "😀&" * 3000})
+    text = app.notifier.render(notice, "en", "UTC")
+    assert 4000 < parsed_length(text) <= 4096 and "…" in text and "&lt;Lift&gt;" in text
