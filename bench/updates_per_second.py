@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from bench.common import BENCH_TOKEN, measure
 from bench.echo_baseline import run_aiogram_echo, run_ptb_echo
@@ -37,7 +36,7 @@ async def _database(kind: str, directory: Path) -> str:
 
 async def run_linli(transport: Transport, n: int, database: str, flood_per_second: float = 100_000) -> float:
     """Updates per second of the whole bot answering ``n`` users' ``/start CODE`` (each writes rows)."""
-    from bot.cli import make_door
+    from bot.doors import make_door
 
     with tempfile.TemporaryDirectory() as tmp:
         url = await _database(database, Path(tmp))
@@ -59,7 +58,7 @@ async def run_linli(transport: Transport, n: int, database: str, flood_per_secon
         users = [FIRST_USER + i for i in range(n)]
         for user in users:
             emu.add_user(user, f"U{user}")
-        door: Any = make_door(app, transport, BENCH_TOKEN, emu.base_url)
+        door = make_door(app, transport, BENCH_TOKEN, emu.base_url)
         task = asyncio.create_task(door.run())
         try:
             await emu.wait_until(emu.is_polling, timeout=30, description="polling")

@@ -46,6 +46,7 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
 async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or until ``stop`` is set, for tests)."""
     from bot.app import Linli
+    from bot.doors import make_door
     from bot.jobs import periodic_jobs
     from scheduler.runner import build_scheduler
 
@@ -74,16 +75,6 @@ async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if not task.done():
             await asyncio.wait_for(task, 30)
         await linli.close()
-
-
-def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> object:
-    if transport is Transport.PTB:
-        from bot.doors.ptb_door import PtbDoor
-
-        return PtbDoor(linli, token, api_url)  # type: ignore[arg-type]
-    from bot.doors.aiogram_door import AiogramDoor
-
-    return AiogramDoor(linli, token, api_url)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -186,7 +177,7 @@ async def _grant(settings: Settings, telegram_user_id: int, role: object, name: 
 @app.command()
 def sandbox(
     demo: Annotated[bool, typer.Option("--demo", help="Seed a demo community with invite codes")] = False,
-    transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.AIOGRAM,
+    transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.PTB,
     database_url: Annotated[str | None, typer.Option(help="Default: linli-sandbox.db here")] = None,
 ) -> None:
     """Chat with the real bot in this terminal, against the built-in Bot API emulator."""

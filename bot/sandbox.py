@@ -123,9 +123,9 @@ class Sandbox:
             self.screen.choices = choices
 
 
-async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.AIOGRAM,
+async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.PTB,
                       database_url: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    from bot.cli import make_door
+    from bot.doors import make_door
     from bot.emulator import BotApiEmulator
 
     emulator = BotApiEmulator()
@@ -136,7 +136,7 @@ async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.AI
     app = Linli(settings)
     await app.prepare()
     sandbox = Sandbox(app, emulator, out)
-    door: Any = make_door(app, transport, SANDBOX_TOKEN, emulator.base_url)
+    door = make_door(app, transport, SANDBOX_TOKEN, emulator.base_url)
     task = asyncio.create_task(door.run())
     try:
         sandbox.say(f"Linli sandbox — {transport.value} door, database {settings.database_url}")
