@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint, func
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy import BigInteger, Column, UniqueConstraint, and_, func
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.community import Community
+from storage.conversations import ConversationState
 
 
 class Role(StrEnum):
@@ -61,6 +65,44 @@ async def is_committee(session: AsyncSession, resident: Resident | None) -> bool
     if resident is None or resident.id is None:
         return False
     return bool(await roles_of(session, resident.id) & COMMITTEE_ROLES)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What every update starts from: the community, who is writing (with roles), their form in this chat."""
+
+    community: Community
+    resident: Resident | None
+    roles: frozenset[Role]
+    state: ConversationState | None
+
+    @property
+    def committee(self) -> bool:
+        return bool(self.roles & COMMITTEE_ROLES)
+
+
+async def arrival(session: AsyncSession, community_id: int, telegram_user_id: int, chat_id: int) -> Arrival | None:
+    """One SELECT for the start of an update: community ⟕ resident (roles aggregated) ⟕ conversation state.
+
+    None when the community row is missing (the caller creates it). The rows land in the session as usual,
+    so a handler may change them (bind a chat, move a form on) within the unit of work.
+    """
+    roles = (select(func.aggregate_strings(RoleGrant.role, ","))
+             .where(RoleGrant.resident_id == Resident.id).correlate(Resident).scalar_subquery())
+    statement = (
+        select(Community, Resident, ConversationState, roles)
+        .select_from(Community)
+        .outerjoin(Resident, col(Resident.telegram_user_id) == telegram_user_id)
+        .outerjoin(ConversationState, and_(col(ConversationState.telegram_user_id) == telegram_user_id,
+                                           col(ConversationState.chat_id) == chat_id))
+        .where(Community.id == community_id)
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    community, resident, state, granted = row
+    return Arrival(community=community, resident=resident, state=state,
+                   roles=frozenset(Role(value) for value in granted.split(",")) if granted else frozenset())
 
 
 async def grant_role(session: AsyncSession, resident: Resident, role: Role, now: datetime,

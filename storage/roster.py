@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,6 +90,8 @@ def parse_rows(table: list[list[object]]) -> list[RosterRow]:
 
 def read_table(path: Path) -> list[list[object]]:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook  # only when a spreadsheet is read: ~6 MB the running bot spares
+
         workbook = load_workbook(path, read_only=True, data_only=True)
         sheet = workbook.active
         assert sheet is not None
