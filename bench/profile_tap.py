@@ -15,6 +15,8 @@ import time
 from itertools import count
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bench.updates_per_second import FIRST_USER, _database, _seed_supporters, support_button
 from bot.app import Linli
 from bot.config import Settings
@@ -36,7 +38,7 @@ async def main(n: int, database: str, html: bool) -> str | None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = await _database(database, Path(tmp))
-        settings = Settings(_env_file=None, bot_token="1:profile", database_url=url)  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, bot_token=SecretStr("1:profile"), database_url=url)  # type: ignore[call-arg]
         app = Linli(settings)
         await app.prepare(migrate=True)
         users = [FIRST_USER + i for i in range(n)]

@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bench.common import BENCH_TOKEN, measure
 from bench.echo_baseline import run_aiogram_echo, run_ptb_echo
 from bot.app import Linli
@@ -98,7 +100,7 @@ async def run_linli(transport: Transport, n: int, database: str, tap: str = "sta
         emu = BotApiEmulator(self_check=False)
         await emu.start()
         emu.add_bot(BENCH_TOKEN, username="bench_bot")
-        settings = Settings(_env_file=None, bot_token=BENCH_TOKEN, database_url=url,  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, bot_token=SecretStr(BENCH_TOKEN), database_url=url,  # type: ignore[call-arg]
                             transport=transport, bot_api_url=emu.base_url, flood_per_second=flood_per_second,
                             flood_chat_burst=1000, flood_group_per_minute=1000)
         app = Linli(settings)

@@ -87,7 +87,7 @@ async def arrival(session: AsyncSession, community_id: int, telegram_user_id: in
     None when the community row is missing (the caller creates it). The rows land in the session as usual,
     so a handler may change them (bind a chat, move a form on) within the unit of work.
     """
-    roles = (select(func.aggregate_strings(RoleGrant.role, ","))
+    roles = (select(func.aggregate_strings(col(RoleGrant.role), ","))
              .where(RoleGrant.resident_id == Resident.id).correlate(Resident).scalar_subquery())
     statement = (
         select(Community, Resident, ConversationState, roles)
@@ -130,7 +130,7 @@ async def revoke_role(session: AsyncSession, resident: Resident, role: Role) -> 
 async def committee_members(session: AsyncSession, community_id: int) -> list[Resident]:
     statement = (
         select(Resident)
-        .join(RoleGrant, RoleGrant.resident_id == Resident.id)
+        .join(RoleGrant, col(RoleGrant.resident_id) == Resident.id)
         .where(Resident.community_id == community_id,
                RoleGrant.role.in_([r.value for r in COMMITTEE_ROLES]))  # type: ignore[attr-defined]
         .distinct()
