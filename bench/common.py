@@ -32,15 +32,17 @@ def text_pusher(emu: BotApiEmulator, users: tuple[int, ...] = BENCH_USERS) -> Ca
 
 
 async def measure(
-    emu: BotApiEmulator, push: Callable[[int], Any], expect_count: int, *, timeout: float = 120.0
+    emu: BotApiEmulator, push: Callable[[int], Any], expect_count: int, *, timeout: float = 120.0,
+    event: str = "sent",
 ) -> float:
-    """Push ``expect_count`` updates (push(0) ... push(n-1)) at once, wait until the bot has sent
-    ``expect_count`` messages, and return updates per second over that span."""
+    """Push ``expect_count`` updates (push(0) ... push(n-1)) at once, wait until the bot has done
+    ``expect_count`` ``event``s (sent messages; "edited" for a button that updates its card), and return
+    updates per second over that span."""
     sent = 0
 
-    def count(event: str, _data: dict[str, Any]) -> None:
+    def count(seen: str, _data: dict[str, Any]) -> None:
         nonlocal sent
-        if event == "sent":
+        if seen == event:
             sent += 1
 
     emu.subscribe(count)
@@ -49,7 +51,7 @@ async def measure(
         for i in range(expect_count):
             push(i)
         await emu.wait_until(lambda: sent >= expect_count, timeout=timeout,
-                             description=f"{expect_count} replies (got {sent})")
+                             description=f"{expect_count} {event} (got {sent})")
         elapsed = time.perf_counter() - started
     finally:
         emu.unsubscribe(count)

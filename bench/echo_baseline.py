@@ -1,4 +1,6 @@
-"""Baseline: a bare echo bot on aiogram and on python-telegram-bot, long polling the emulator.
+"""Baseline: a bare echo bot on aiogram and on python-telegram-bot, long polling the emulator (in process).
+
+Each framework is imported only when its bot runs.
 
 Run from the repository root: ``python -m bench.echo_baseline``.
 """
@@ -6,19 +8,18 @@ Run from the repository root: ``python -m bench.echo_baseline``.
 from __future__ import annotations
 
 import asyncio
-
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from typing import Any
 
 from bench.common import BENCH_TOKEN, measure, start_emulator, text_pusher
 
 
 async def run_aiogram_echo(n: int) -> float:
     """Updates per second of an aiogram echo bot answering ``n`` text messages."""
+    from aiogram import Bot, Dispatcher, F, Router
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+
     emu = await start_emulator()
     bot = Bot(BENCH_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url)))
     router = Router()
@@ -39,13 +40,15 @@ async def run_aiogram_echo(n: int) -> float:
         await emu.stop()
 
 
-async def _ptb_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _ptb_echo(update: Any, _context: Any) -> None:
     if update.effective_message is not None and update.effective_message.text is not None:
         await update.effective_message.reply_text(update.effective_message.text)
 
 
 async def run_ptb_echo(n: int) -> float:
     """Updates per second of a python-telegram-bot echo bot answering ``n`` text messages."""
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
     emu = await start_emulator()
     application = (
         ApplicationBuilder().token(BENCH_TOKEN).base_url(f"{emu.base_url}/bot")

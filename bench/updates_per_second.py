@@ -1,7 +1,12 @@
-"""Updates per second end to end: a ``/start CODE`` round trip (database write included) through each
-door and the emulator, next to that framework's bare echo bot through the same emulator, in one run.
+"""Updates per second end to end, through a real door and the emulator, next to that framework's bare echo bot
+through the same emulator, in one run. Two taps:
 
-    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both]
+- ``start``: ``n`` users each send ``/start CODE`` (checks the code, records the attempt, opens the form);
+- ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn).
+
+    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|both]
+
+``python -m bench`` runs these together with the start-up and memory figures.
 """
 
 from __future__ import annotations
@@ -9,8 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+
+from pydantic import SecretStr
 
 from bench.common import BENCH_TOKEN, measure
 from bench.echo_baseline import run_aiogram_echo, run_ptb_echo
@@ -18,10 +25,10 @@ from bot.app import Linli
 from bot.config import Settings, Transport
 from bot.emulator import BotApiEmulator
 from storage.community import get_community
-from storage.db import upgrade
-from storage.roster import RosterRow, import_roster
 
 FIRST_USER = 300_000
+PROPOSERS = 5  # support taps spread over this many topics (each tap locks its topic's row)
+TAPS = ("start", "support")
 
 
 async def _database(kind: str, directory: Path) -> str:
@@ -35,35 +42,94 @@ async def _database(kind: str, directory: Path) -> str:
     return pg_url(name)
 
 
-async def run_linli(transport: Transport, n: int, database: str, flood_per_second: float = 100_000) -> float:
-    """Updates per second of the whole bot answering ``n`` users' ``/start CODE`` (each writes rows)."""
-    from bot.cli import make_door
+async def _seed_codes(app: Linli, n: int) -> list[str]:
+    """``n`` households with one invite code each."""
+    from storage.roster import RosterRow, import_roster
+
+    async with app.sessions() as session:
+        community = await get_community(session, app.community_id or 0)
+        rows = [RosterRow("B", str(i // 100), str(i), 80.0, True) for i in range(n)]
+        result = await import_roster(session, community, rows, app.clock.now(), codes_per_household=1)
+        await session.commit()
+    return [code for *_, code in result.codes]
+
+
+async def _seed_supporters(app: Linli, users: list[int]) -> list[int]:
+    """Verified residents for ``users`` and ``PROPOSERS`` topics to support; returns the topic ids.
+
+    The adult register is large, so no tap reaches the law's 1/5 threshold (each would tell every supporter).
+    """
+    from storage import topics
+    from storage.residents import Resident
+
+    now = app.clock.now()
+    async with app.sessions() as session:
+        community = await get_community(session, app.community_id or 0)
+        community.adult_population = 1_000_000
+        session.add(community)
+        proposers = [Resident(community_id=community.id or 0, telegram_user_id=FIRST_USER - 1 - i,
+                              display_name=f"P{i}", verified=True, verified_at=now, created_at=now)
+                     for i in range(PROPOSERS)]
+        session.add_all(proposers)
+        session.add_all([Resident(community_id=community.id or 0, telegram_user_id=user, display_name=f"U{user}",
+                                  verified=True, verified_at=now, created_at=now) for user in users])
+        await session.flush()
+        category = (await topics.categories(session, community.id or 0))[0]
+        topic_ids = []
+        for number, proposer in enumerate(proposers):
+            outcome = await topics.propose(session, community=community, proposer=proposer,
+                                           title=f"Bench topic {number}", description="A topic to support.",
+                                           category_id=category.id or 0, photo_file_id=None, now=now)
+            topic_ids.append(outcome.topic.id or 0)
+        await session.commit()
+    return topic_ids
+
+
+def support_button(app: Linli, topic_id: int) -> str:
+    """The card's 👍 button (signed; the same for every resident)."""
+    from handlers.topics import SupportTopic
+
+    return app.codec.pack(SupportTopic(topic_id))
+
+
+async def run_linli(transport: Transport, n: int, database: str, tap: str = "start",
+                    flood_per_second: float = 100_000) -> float:
+    """Updates per second of the whole bot answering ``n`` users' taps (each writes rows)."""
+    from bot.doors import make_door
 
     with tempfile.TemporaryDirectory() as tmp:
         url = await _database(database, Path(tmp))
-        await upgrade(url)
         emu = BotApiEmulator(self_check=False)
         await emu.start()
         emu.add_bot(BENCH_TOKEN, username="bench_bot")
-        settings = Settings(_env_file=None, bot_token=BENCH_TOKEN, database_url=url,  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, bot_token=SecretStr(BENCH_TOKEN), database_url=url,  # type: ignore[call-arg]
                             transport=transport, bot_api_url=emu.base_url, flood_per_second=flood_per_second,
                             flood_chat_burst=1000, flood_group_per_minute=1000)
         app = Linli(settings)
-        await app.prepare(migrate=False)
-        async with app.sessions() as session:
-            community = await get_community(session, app.community_id or 0)
-            rows = [RosterRow("B", str(i // 100), str(i), 80.0, True) for i in range(n)]
-            result = await import_roster(session, community, rows, app.clock.now(), codes_per_household=1)
-            await session.commit()
-        codes = [code for *_, code in result.codes]
+        await app.prepare(migrate=True)
         users = [FIRST_USER + i for i in range(n)]
         for user in users:
             emu.add_user(user, f"U{user}")
-        door: Any = make_door(app, transport, BENCH_TOKEN, emu.base_url)
+        push: Callable[[int], object]
+        if tap == "start":
+            codes = await _seed_codes(app, n)
+
+            def push(i: int) -> object:
+                return emu.user_sends(users[i], f"/start {codes[i]}")
+        else:
+            topic_ids = await _seed_supporters(app, users)
+            buttons = [support_button(app, topic_id) for topic_id in topic_ids]
+        door = make_door(app, transport, BENCH_TOKEN, emu.base_url)
         task = asyncio.create_task(door.run())
         try:
-            await emu.wait_until(emu.is_polling, timeout=30, description="polling")
-            rate = await measure(emu, lambda i: emu.user_sends(users[i], f"/start {codes[i]}"), n, timeout=300)
+            await emu.wait_until(emu.is_polling, timeout=60, description="polling")
+            if tap == "support":  # each resident has a message (the menu) for the tapped card to replace
+                await measure(emu, lambda i: emu.user_sends(users[i], "/start"), n, timeout=600)
+                menus = {user: emu.bot_messages(user)[-1]["message_id"] for user in users}
+
+                def push(i: int) -> object:
+                    return emu.user_presses(users[i], menus[users[i]], buttons[i % len(buttons)], forged=True)
+            rate = await measure(emu, push, n, timeout=600, event="sent" if tap == "start" else "edited")
         finally:
             await door.stop()
             await task
@@ -76,23 +142,29 @@ async def run_linli(transport: Transport, n: int, database: str, flood_per_secon
         return rate
 
 
-async def main(n: int, databases: list[str], telegram_limits: bool) -> None:
-    baselines = {Transport.AIOGRAM: await run_aiogram_echo(n), Transport.PTB: await run_ptb_echo(n)}
+ECHO: dict[Transport, Callable[[int], Awaitable[float]]] = {Transport.AIOGRAM: run_aiogram_echo,
+                                                            Transport.PTB: run_ptb_echo}
+
+
+async def main(n: int, databases: list[str], taps: list[str], telegram_limits: bool) -> None:
     limits = "Telegram's 30 msg/s" if telegram_limits else "flood limiter lifted (capacity)"
-    print(f"n={n} updates, bot and emulator in one process (2 cores); {limits}")
-    print(f"{'door':8} {'database':9} {'linli /start':>14} {'bare echo':>11} {'ratio':>7}")
-    for transport in (Transport.AIOGRAM, Transport.PTB):
+    print(f"n={n} updates, bot and emulator in one process; {limits}")
+    print(f"{'door':8} {'database':9} {'tap':8} {'linli':>10} {'bare echo':>11} {'ratio':>7}")
+    for transport in (Transport.PTB, Transport.AIOGRAM):
+        echo = await ECHO[transport](n)
         for database in databases:
-            rate = await run_linli(transport, n, database, 30 if telegram_limits else 100_000)
-            echo = baselines[transport]
-            print(f"{transport.value:8} {database:9} {rate:11.1f}/s {echo:8.1f}/s {rate / echo:7.2f}")
+            for tap in taps:
+                rate = await run_linli(transport, n, database, tap, 30 if telegram_limits else 100_000)
+                print(f"{transport.value:8} {database:9} {tap:8} {rate:8.1f}/s {echo:8.1f}/s {rate / echo:7.2f}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--tap", choices=[*TAPS, "both"], default="both")
     parser.add_argument("--telegram-limits", action="store_true", help="keep the 30 messages/s overall limit")
     arguments = parser.parse_args()
     chosen = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
-    asyncio.run(main(arguments.n, chosen, arguments.telegram_limits))
+    asyncio.run(main(arguments.n, chosen, list(TAPS) if arguments.tap == "both" else [arguments.tap],
+                     arguments.telegram_limits))

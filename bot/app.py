@@ -39,9 +39,9 @@ from handlers.router import Dispatcher
 from locales.catalogs import Translator, pick_language
 from scheduler.notifier import Notifier
 from scheduler.outbox_sender import OutboxSender
-from storage import conversations, residents
-from storage.community import Community, ensure_community
-from storage.db import create_engine, is_sqlite, session_factory, upgrade
+from storage import residents
+from storage.community import ensure_community
+from storage.db import create_engine, is_sqlite, session_factory, upgrade_if_behind
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class Linli:
     async def prepare(self, *, migrate: bool | None = None) -> None:
         """Migrate (by default only an embedded SQLite file) and make sure the community exists."""
         if migrate if migrate is not None else is_sqlite(self.settings.database_url):
-            await upgrade(self.settings.database_url)
+            await upgrade_if_behind(self.engine, self.settings.database_url)
         async with self.sessions() as session:
             community = await ensure_community(
                 session, self.settings.community_name, self.settings.timezone, self.clock.now(),
@@ -168,19 +168,23 @@ class Linli:
             return ctx.reply, ctx.queued and committed
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
-        community = await session.get(Community, self.community_id) if self.community_id else None
-        if community is None:
+        """The unit of work's starting point in one SELECT (community, resident with roles, form)."""
+        user_id = incoming.sender.user_id
+        found = await residents.arrival(session, self.community_id, user_id, incoming.chat_id) \
+            if self.community_id else None
+        if found is None:  # first update ever, or the community row went away: create it, then load
             community = await ensure_community(session, self.settings.community_name, self.settings.timezone,
                                                self.clock.now())
             self.community_id = community.id
-        resident = await residents.by_telegram_id(session, community.id or 0, incoming.sender.user_id)
+            found = await residents.arrival(session, community.id or 0, user_id, incoming.chat_id)
+            assert found is not None
+        resident = found.resident
         lang = resident.language if resident else pick_language(incoming.sender.language_code,
                                                                 self.settings.default_language)
-        state = await conversations.load(session, incoming.sender.user_id, incoming.chat_id)
         return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
-                       codec=self.codec, community=community, resident=resident, lang=lang, state=state,
-                       committee=await residents.is_committee(session, community.id or 0, resident),
-                       options=self.options, bot_username=self.bot_username, screens=self.screens)
+                       codec=self.codec, community=found.community, resident=resident, lang=lang,
+                       state=found.state, committee=found.committee, options=self.options,
+                       bot_username=self.bot_username, screens=self.screens)
 
     @staticmethod
     def _explain(ctx: Context, error: DomainError) -> None:

@@ -13,7 +13,6 @@ import typer
 from bot.config import Settings, Transport
 
 if TYPE_CHECKING:
-    from bot.doors.common import Door
     from locales.catalogs import Translator
     from storage.roster import RosterProblems
 
@@ -53,6 +52,7 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
 async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or until ``stop`` is set, for tests)."""
     from bot.app import Linli
+    from bot.doors import make_door
     from bot.jobs import periodic_jobs
     from scheduler.runner import build_scheduler
 
@@ -81,16 +81,6 @@ async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if not task.done():
             await asyncio.wait_for(task, 30)
         await linli.close()
-
-
-def make_door(linli: object, transport: Transport, token: str, api_url: str | None) -> Door:
-    if transport is Transport.PTB:
-        from bot.doors.ptb_door import PtbDoor
-
-        return PtbDoor(linli, token, api_url)  # type: ignore[arg-type]
-    from bot.doors.aiogram_door import AiogramDoor
-
-    return AiogramDoor(linli, token, api_url)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -233,7 +223,7 @@ async def _grant(settings: Settings, telegram_user_id: int, role: object, name: 
 @app.command()
 def sandbox(
     demo: Annotated[bool, typer.Option("--demo", help="Seed a demo community with invite codes")] = False,
-    transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.AIOGRAM,
+    transport: Annotated[Transport, typer.Option(help="Which door drives the handlers")] = Transport.PTB,
     database_url: Annotated[str | None, typer.Option(help="Default: linli-sandbox.db here")] = None,
     files_dir: Annotated[Path, typer.Option(help="Where files the bot sends are saved")] = Path("sandbox-files"),
 ) -> None:

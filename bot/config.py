@@ -24,7 +24,8 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///linli.db",
         description="SQLAlchemy async URL; SQLite file by default, postgresql+asyncpg://… in production",
     )
-    transport: Transport = Field(default=Transport.AIOGRAM, description="Which door drives the handlers")
+    # PTB by default: a bare aiogram bot alone idles above 150 MB of RSS (pydantic models of every Bot API type).
+    transport: Transport = Field(default=Transport.PTB, description="Which door drives the handlers")
     bot_api_url: str | None = Field(
         default=None, description="Base URL of a local Bot API server, e.g. http://127.0.0.1:8081"
     )

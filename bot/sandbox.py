@@ -216,10 +216,10 @@ class Sandbox:
         return path
 
 
-async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.AIOGRAM,
+async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.PTB,
                       database_url: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
                       files_dir: Path = FILES_DIR) -> None:
-    from bot.cli import make_door
+    from bot.doors import make_door
     from bot.emulator import BotApiEmulator
 
     emulator = BotApiEmulator()

@@ -106,7 +106,7 @@ class Context:
     # ---- forms (conversation state lives in the database) --------------------------
     async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> ConversationState:
         self.state = await conversations.save(self.session, self.user_id, self.chat_id, flow, step,
-                                               data or {}, self.now(), current=self.state)
+                                               data or {}, self.now(), current=self.state, loaded=True)
         return self.state
 
     async def clear_form(self) -> None:

@@ -49,12 +49,14 @@ async def load(session: AsyncSession, user_id: int, chat_id: int) -> Conversatio
 
 
 async def save(session: AsyncSession, user_id: int, chat_id: int, flow: str, step: str,
-               data: dict[str, Any], now: datetime, *, current: ConversationState | None = None) -> ConversationState:
+               data: dict[str, Any], now: datetime, *, current: ConversationState | None = None,
+               loaded: bool = False) -> ConversationState:
     """Start or move a form on; the version goes up so older buttons become stale.
 
-    ``current`` is the state already loaded in this unit of work, if any (saves a query).
+    ``current`` is the state already loaded in this unit of work, if any (saves a query); with
+    ``loaded=True`` a ``current`` of None means "loaded, and there is none" (saves the query too).
     """
-    state = current if current is not None else await load(session, user_id, chat_id)
+    state = current if current is not None or loaded else await load(session, user_id, chat_id)
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
     if state is None:
         state = ConversationState(telegram_user_id=user_id, chat_id=chat_id, flow=flow, step=step,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint, func
+from sqlalchemy import BigInteger, Column, UniqueConstraint, and_, func
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.community import Community
+from storage.conversations import ConversationState
 
 
 class Role(StrEnum):
@@ -70,6 +74,46 @@ async def is_committee(session: AsyncSession, community_id: int, resident: Resid
     return (await session.exec(statement)).first() is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What every update starts from: the community, who is writing (with roles), their form in this chat."""
+
+    community: Community
+    resident: Resident | None
+    roles: frozenset[Role]
+    state: ConversationState | None
+
+    @property
+    def committee(self) -> bool:
+        return bool(self.roles & COMMITTEE_ROLES)
+
+
+async def arrival(session: AsyncSession, community_id: int, telegram_user_id: int, chat_id: int) -> Arrival | None:
+    """One SELECT for the start of an update: community ⟕ resident (roles aggregated) ⟕ conversation state.
+
+    None when the community row is missing (the caller creates it). The rows land in the session as usual,
+    so a handler may change them (bind a chat, move a form on) within the unit of work.
+    """
+    roles = (select(func.aggregate_strings(col(RoleGrant.role), ","))
+             .where(RoleGrant.resident_id == Resident.id, RoleGrant.community_id == community_id)
+             .correlate(Resident).scalar_subquery())
+    statement = (
+        select(Community, Resident, ConversationState, roles)
+        .select_from(Community)
+        .outerjoin(Resident, and_(col(Resident.telegram_user_id) == telegram_user_id,
+                                  col(Resident.community_id) == community_id))
+        .outerjoin(ConversationState, and_(col(ConversationState.telegram_user_id) == telegram_user_id,
+                                           col(ConversationState.chat_id) == chat_id))
+        .where(Community.id == community_id)
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    community, resident, state, granted = row
+    return Arrival(community=community, resident=resident, state=state,
+                   roles=frozenset(Role(value) for value in granted.split(",")) if granted else frozenset())
+
+
 async def grant_role(session: AsyncSession, resident: Resident, role: Role, now: datetime,
                      granted_by: int | None = None) -> bool:
     """Give ``role``; returns False if the resident already had it."""
@@ -95,7 +139,7 @@ async def revoke_role(session: AsyncSession, resident: Resident, role: Role) -> 
 async def committee_members(session: AsyncSession, community_id: int) -> list[Resident]:
     statement = (
         select(Resident)
-        .join(RoleGrant, RoleGrant.resident_id == Resident.id)
+        .join(RoleGrant, col(RoleGrant.resident_id) == Resident.id)
         .where(Resident.community_id == community_id,
                RoleGrant.role.in_([r.value for r in COMMITTEE_ROLES]))  # type: ignore[attr-defined]
         .distinct()

@@ -14,7 +14,6 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import InvalidInput
-from storage import roster_file
 from storage.community import Building, Community, Household
 from storage.registration import InviteCode, create_codes
 
@@ -175,6 +174,8 @@ def parse_rows(table: list[list[object]]) -> list[RosterRow]:
 
 def read_table(path: Path) -> list[list[object]]:
     """The roster file as rows of cells (XLSX, or CSV in UTF-8, GB18030/GBK or UTF-16, comma, tab or semicolon)."""
+    from storage import roster_file  # openpyxl and charset-normalizer only when a file is read
+
     return roster_file.read_table(path, understood)
 
 

@@ -1,4 +1,4 @@
-"""The aiogram door (the default): long polling, updates → Incoming, actions → Bot API calls."""
+"""The aiogram door: long polling, updates → Incoming, actions → Bot API calls (set LINLI_TRANSPORT=aiogram)."""
 
 from __future__ import annotations
 

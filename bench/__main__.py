@@ -1,0 +1,124 @@
+"""All benchmarks in one run, as a table: figure, Linli, baseline, ratio, target, pass/fail.
+
+    python -m bench [--quick] [--n 300] [--rounds 3] [--database sqlite|postgres|both] [--door ptb|aiogram|both]
+                    [--only taps|processes] [--strict]
+
+- taps: ``/start CODE`` and a topic "support" tap, per door and database, against that framework's bare echo bot
+  in the same run through the same emulator (bench/updates_per_second.py);
+- start-up to the first getUpdates and idle RSS of ``linli run`` per door, against a bare echo bot of the same
+  framework, each in its own process (bench/processes.py).
+
+Targets (issue 7): tap ≥ 0.5 of echo on PostgreSQL and ≥ 0.35 on SQLite; start-up ≤ 2 × bare; idle RSS of the
+default door ≤ 150 MB; Linli's RSS over the bare bot ≤ 40 MB. The exit code is 0 even when a target is missed
+(it is a report) unless ``--strict``. The machine's load moves every figure: compare ratios from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+
+from bench.processes import measure_doors
+from bench.updates_per_second import ECHO, TAPS, run_linli
+from bot.config import Settings, Transport
+
+TAP_TARGET = {"postgres": 0.5, "sqlite": 0.35}
+STARTUP_TARGET = 2.0
+RSS_LIMIT_MB = 150.0
+RSS_ADDITION_MB = 40.0
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str
+    baseline: str
+    ratio: str
+    target: str
+    ok: bool
+
+
+def _print(rows: list[Row]) -> None:
+    headers = ("figure", "linli", "baseline", "ratio", "target", "")
+    table = [headers, *[(r.figure, r.value, r.baseline, r.ratio, r.target, "pass" if r.ok else "FAIL")
+                        for r in rows]]
+    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
+    for number, line in enumerate(table):
+        print("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)))
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+async def tap_rows(doors: list[Transport], databases: list[str], n: int) -> list[Row]:
+    rows = []
+    for transport in doors:
+        # The echo bot runs before and after this door's figures; their mean is the baseline (the load drifts).
+        before = await ECHO[transport](n)
+        rates = {(database, tap): await run_linli(transport, n, database, tap) for database in databases
+                 for tap in TAPS}
+        echo = (before + await ECHO[transport](n)) / 2
+        for (database, tap), rate in rates.items():
+            target = TAP_TARGET[database]
+            label = "/start CODE" if tap == "start" else "support tap"
+            rows.append(Row(f"{label} · {transport.value} · {database}", f"{rate:.1f}/s", f"{echo:.1f}/s echo",
+                            f"{rate / echo:.2f}", f"≥ {target:.2f}", rate / echo >= target))
+            print(f"  … {rows[-1].figure}: {rows[-1].ratio}", file=sys.stderr, flush=True)
+    return rows
+
+
+async def process_rows(doors: list[Transport], rounds: int) -> list[Row]:
+    default = Settings(_env_file=None).transport  # type: ignore[call-arg]
+    rows = []
+    for door in await measure_doors(doors, rounds):
+        name = door.transport.value
+        ratio = door.linli.startup_s / door.bare.startup_s
+        rows.append(Row(f"start-up to getUpdates · {name}", f"{door.linli.startup_s:.2f} s",
+                        f"{door.bare.startup_s:.2f} s bare", f"{ratio:.2f}", f"≤ {STARTUP_TARGET:.1f}",
+                        ratio <= STARTUP_TARGET))
+        added = door.linli.rss_mb - door.bare.rss_mb
+        rows.append(Row(f"idle RSS over bare bot · {name}", f"{door.linli.rss_mb:.0f} MB",
+                        f"{door.bare.rss_mb:.0f} MB bare", f"+{added:.0f} MB", f"≤ +{RSS_ADDITION_MB:.0f} MB",
+                        added <= RSS_ADDITION_MB))
+        if door.transport is default:
+            rows.append(Row(f"idle RSS · {name} (default door)", f"{door.linli.rss_mb:.0f} MB", "—", "—",
+                            f"≤ {RSS_LIMIT_MB:.0f} MB", door.linli.rss_mb <= RSS_LIMIT_MB))
+    return rows
+
+
+async def main(arguments: argparse.Namespace) -> int:
+    doors = [Transport.PTB, Transport.AIOGRAM] if arguments.door == "both" else [Transport(arguments.door)]
+    databases = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
+    started = time.perf_counter()
+    rows: list[Row] = []
+    if arguments.only in (None, "processes"):
+        rows += await process_rows(doors, arguments.rounds)
+    if arguments.only in (None, "taps"):
+        rows += await tap_rows(doors, databases, arguments.n)
+    print(f"\nn={arguments.n} updates per tap figure, {arguments.rounds} round(s) per process figure (median); "
+          f"bot and emulator share one process for taps; {time.perf_counter() - started:.0f} s\n")
+    _print(rows)
+    failed = [row for row in rows if not row.ok]
+    return 1 if failed and arguments.strict else 0
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="n=100 and one round: a smoke run, noisier figures")
+    parser.add_argument("--n", type=int, default=None, help="updates per tap figure (default 300; quick: 100)")
+    parser.add_argument("--rounds", type=int, default=None, help="process start-ups per figure (default 3)")
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--door", choices=["ptb", "aiogram", "both"], default="both")
+    parser.add_argument("--only", choices=["taps", "processes"], default=None)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    arguments = parser.parse_args(argv)
+    arguments.n = arguments.n or (100 if arguments.quick else 300)
+    arguments.rounds = arguments.rounds or (1 if arguments.quick else 3)
+    return arguments
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse())))

@@ -1,0 +1,47 @@
+"""Count the SQL statements a piece of work runs (Zulip-style query budgets).
+
+    with count_queries(app.engine) as queries:
+        await alice.press("👍 联署支持（1）")
+    assert len(queries) <= 8, queries.report()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass
+class Queries:
+    """The statements seen, in order (SQL text with its first line only, parameters left out)."""
+
+    statements: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def report(self) -> str:
+        return f"{len(self)} statements:\n" + "\n".join(f"  {i + 1}. {s}" for i, s in enumerate(self.statements))
+
+
+@contextmanager
+def count_queries(engine: AsyncEngine) -> Iterator[Queries]:
+    """Every statement the engine's connections execute inside the ``with`` block."""
+    queries = Queries()
+
+    def before_cursor_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # SQLite's BEGIN IMMEDIATE is sent as a statement; PostgreSQL's BEGIN is the driver's: count neither
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            queries.statements.append(" ".join(statement.split())[:200])
+
+    target = engine.sync_engine
+    event.listen(target, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield queries
+    finally:
+        event.remove(target, "before_cursor_execute", before_cursor_execute)
