@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -20,19 +19,18 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not verbose:
-        for noisy in ("aiogram.event", "httpx", "apscheduler.executors.default"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+def _logging(verbose: bool, settings: Settings | None = None) -> None:
+    from bot.logging_setup import configure
+
+    token = settings.bot_token.get_secret_value() if settings is not None and settings.bot_token else None
+    configure(verbose, token)
 
 
 @app.command()
 def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Run the bot for real: the configured token, transport (door) and Bot API URL."""
     settings = _settings()
-    _logging(verbose)
+    _logging(verbose, settings)
     if settings.bot_token is None:
         typer.echo("LINLI_BOT_TOKEN is not set: starting the sandbox (the same bot against the local emulator).\n"
                    "For the real thing, get a token from @BotFather (see README).", err=True)

@@ -21,7 +21,12 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An async engine; SQLite files get WAL, foreign keys and a busy timeout.
+
+    ``hide_parameters``: a failed statement's error (and so the log) never shows the values, which
+    may be a resident's words or phone number.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
