@@ -123,6 +123,16 @@ class Sandbox:
             self.screen.choices = choices
 
 
+async def _continue_update_ids(app: Linli, emulator: Any) -> None:
+    """Telegram's update ids only grow; a fresh emulator on a kept database must not reuse stored ones."""
+    from storage import inbox
+
+    async with app.sessions() as session:
+        last = await inbox.last_update_id(session)
+    bot = emulator.state.bot(SANDBOX_TOKEN)
+    bot.next_update_id = max(bot.next_update_id, last + 1)
+
+
 async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.AIOGRAM,
                       database_url: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     from bot.cli import make_door
@@ -135,6 +145,7 @@ async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.AI
                         transport=transport, bot_api_url=emulator.base_url)
     app = Linli(settings)
     await app.prepare()
+    await _continue_update_ids(app, emulator)
     sandbox = Sandbox(app, emulator, out)
     door: Any = make_door(app, transport, SANDBOX_TOKEN, emulator.base_url)
     task = asyncio.create_task(door.run())

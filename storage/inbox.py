@@ -122,3 +122,10 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 
     statement = select(InboxUpdate.status, func.count()).group_by(col(InboxUpdate.status))
     return {str(status): int(n) for status, n in (await session.exec(statement)).all()}
+
+
+async def last_update_id(session: AsyncSession) -> int:
+    """The highest update id stored (0 if none)."""
+    from sqlalchemy import func
+
+    return int((await session.exec(select(func.max(InboxUpdate.update_id)))).one() or 0)
