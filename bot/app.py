@@ -9,7 +9,7 @@ import weakref
 from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -87,6 +87,8 @@ class Linli:
         self._sweeper: asyncio.Task[None] | None = None
         self._told: set[int] = set()  # updates whose sender got the outage notice
         self._told_order: deque[int] = deque()
+        self._verdicts: dict[int, Verdict] = {}  # inbound flood verdicts of recent updates
+        self._verdict_order: deque[int] = deque()
 
     # ---- life cycle ------------------------------------------------------------------
     async def prepare(self, *, migrate: bool | None = None) -> None:
@@ -138,7 +140,7 @@ class Linli:
         leaves the offset where it was, so Telegram delivers the updates again.
         """
         now = self.clock.now()
-        verdicts = {i.update_id: self.flood.check(i.sender.user_id, now) for i in incomings}
+        verdicts = {i.update_id: self._judge(i, now) for i in incomings}
         rows = [inbox.NewUpdate(i.update_id, i.sender.user_id, incoming_json.dumps(i),
                                 inbox.InboxStatus.PENDING if verdicts[i.update_id] is Verdict.ALLOW
                                 else inbox.InboxStatus.DROPPED) for i in incomings]
@@ -163,6 +165,16 @@ class Linli:
                 await self._notice(incoming, text, messenger)
             await self.tracker.mark(incoming.update_id)
         return True
+
+    def _judge(self, incoming: Incoming, now: datetime) -> Verdict:
+        """The flood verdict, once per update: one Telegram delivers again (after an outage) is not counted twice."""
+        verdict = self._verdicts.get(incoming.update_id)
+        if verdict is None:
+            verdict = self._verdicts[incoming.update_id] = self.flood.check(incoming.sender.user_id, now)
+            self._verdict_order.append(incoming.update_id)
+            while len(self._verdict_order) > 10_000:
+                self._verdicts.pop(self._verdict_order.popleft(), None)
+        return verdict
 
     def schedule(self, incomings: list[Incoming], messenger: Messenger) -> None:
         """Handle accepted updates in the background: users in parallel, each user's in update order."""
