@@ -17,7 +17,14 @@ from bot.config import Settings
 from core.clock import FrozenClock
 from tests.conftest import TOKEN
 from tests.support.chat import RecordingMessenger
-from tests.support.inbox import comment_texts, inbox_counts, press_update, text_update, topic_with_residents, write_comment
+from tests.support.inbox import (
+    comment_texts,
+    inbox_counts,
+    press_update,
+    text_update,
+    topic_with_residents,
+    write_comment,
+)
 from tests.support.outage import Switchable, outage, switchable
 from tests.support.seed import Seed
 
