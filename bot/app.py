@@ -133,11 +133,13 @@ class Linli:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
     # ---- updates in: inbox first ----------------------------------------------------
-    async def accept(self, incomings: list[Incoming], messenger: Messenger) -> bool:
+    async def accept(self, incomings: list[Incoming], messenger: Messenger, *, wait: bool = False) -> bool:
         """Store updates in the inbox and commit. Only after True may the door acknowledge them to Telegram.
 
         False when the database cannot be reached: each sender is told (once per update) and the door
-        leaves the offset where it was, so Telegram delivers the updates again.
+        leaves the offset where it was, so Telegram delivers the updates again. Notices (outage, "slow
+        down") go out in the background, so a full per-chat send window never holds up polling; ``wait``
+        waits for them (the port harness).
         """
         now = self.clock.now()
         verdicts = {i.update_id: self._judge(i, now) for i in incomings}
@@ -152,7 +154,7 @@ class Linli:
             if not database_unavailable(exc):
                 raise
             log.warning("inbox unavailable (%s): %d update(s) left unacknowledged", type(exc).__name__, len(rows))
-            await self.tell_unavailable(incomings, messenger)
+            await self._maybe_wait(self._spawn(self.tell_unavailable(incomings, messenger)), wait)
             return False
         for incoming in incomings:
             verdict = verdicts[incoming.update_id]
@@ -162,9 +164,14 @@ class Linli:
                 log.info("user over the inbound rate: dropping their updates for a while")
                 text = self.translator(pick_language(incoming.sender.language_code, self.settings.default_language),
                                        "errors.rate_limited")
-                await self._notice(incoming, text, messenger)
+                await self._maybe_wait(self._spawn(self._notice(incoming, text, messenger)), wait)
             await self.tracker.mark(incoming.update_id)
         return True
+
+    @staticmethod
+    async def _maybe_wait(task: asyncio.Task[None], wait: bool) -> None:
+        if wait:
+            await task
 
     def _judge(self, incoming: Incoming, now: datetime) -> Verdict:
         """The flood verdict, once per update: one Telegram delivers again (after an outage) is not counted twice."""
@@ -186,7 +193,7 @@ class Linli:
 
     async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
         """Accept one update and handle it now (the port harness and simple callers)."""
-        if await self.accept([incoming], messenger):
+        if await self.accept([incoming], messenger, wait=True):
             await self._drain(incoming.sender.user_id, messenger, [incoming])
 
     async def resume(self, messenger: Messenger) -> int:

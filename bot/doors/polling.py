@@ -64,7 +64,12 @@ class Poller:
                     await self._pause(delay)
                     continue
                 failures = 0
-                if batch and not await self._take(batch):
+                try:
+                    taken = not batch or await self._take(batch)
+                except Exception:  # a bug while storing: keep the batch unacknowledged and try again
+                    log.exception("could not store a batch of updates")
+                    taken = False
+                if not taken:
                     await self._pause(self.app.settings.inbox_retry_seconds)
         finally:
             stopping.cancel()
