@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import count
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import Linli
 from handlers.port import ChatKind, Incoming, Sender
@@ -41,7 +41,7 @@ def write_comment(app: Linli, topic_id: int) -> str:
 
 async def comment_texts(app: Linli) -> list[str]:
     async with app.sessions() as session:
-        return list((await session.exec(select(TopicComment.text).order_by(TopicComment.id))).all())
+        return list((await session.exec(select(TopicComment.text).order_by(col(TopicComment.id)))).all())
 
 
 async def inbox_counts(app: Linli) -> dict[str, int]:
