@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import weakref
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import assert_never
+from datetime import datetime, timedelta
+from typing import Any, assert_never
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import incoming_json
 from bot.config import Settings
+from bot.db_errors import DatabaseUnavailable, database_unavailable
 from bot.features import features
+from bot.inbound_flood import InboundFlood, Verdict
 from core.clock import Clock, SystemClock
 from core.errors import DomainError
 from handlers import build_dispatcher
@@ -28,6 +34,7 @@ from handlers.port import (
     Incoming,
     Messenger,
     Reply,
+    RetryLater,
     SendDocument,
     SendError,
     SendPhoto,
@@ -39,7 +46,7 @@ from handlers.router import Dispatcher
 from locales.catalogs import Translator, pick_language
 from scheduler.notifier import Notifier
 from scheduler.outbox_sender import OutboxSender
-from storage import residents
+from storage import inbox, residents
 from storage.community import ensure_community
 from storage.db import create_engine, is_sqlite, session_factory, upgrade_if_behind
 
@@ -95,6 +102,14 @@ class Linli:
         self.bot_username: str | None = None  # commands addressed to another bot (/start@other_bot) are not ours
         self.options = Options(default_language=settings.default_language,
                                code_tries_per_hour=settings.code_tries_per_hour)
+        self.flood = InboundFlood(settings.inbound_per_minute, timedelta(seconds=settings.inbound_cooldown_seconds))
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._draining: dict[int, int] = {}  # user id → drains queued or running
+        self._sweeper: asyncio.Task[None] | None = None
+        self._told: set[int] = set()  # updates whose sender got the outage notice
+        self._told_order: deque[int] = deque()
+        self._verdicts: dict[int, Verdict] = {}  # inbound flood verdicts of recent updates
+        self._verdict_order: deque[int] = deque()
 
     # ---- life cycle ------------------------------------------------------------------
     async def prepare(self, *, migrate: bool | None = None) -> None:
@@ -109,13 +124,22 @@ class Linli:
             self.community_id = community.id
 
     def attach(self, messenger: Messenger, username: str | None = None) -> None:
-        """Start sending the outbox through a door's messenger; ``username`` is the bot's own (from getMe)."""
+        """Start sending the outbox through a door's messenger, and retrying what waits in the inbox;
+        ``username`` is the bot's own (from getMe)."""
         self.bot_username = username or self.bot_username
         self.outbox = OutboxSender(self.sessions, messenger, self.clock)
         self.outbox.start()
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(messenger), name="linli-inbox")
         self.attached.set()
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        await self.quiesce()
         if self.outbox is not None:
             await self.outbox.stop()
         await self.engine.dispose()
@@ -126,23 +150,180 @@ class Linli:
         if self.outbox is not None:
             await asyncio.wait_for(self.outbox.idle(), timeout)
 
-    # ---- one update ------------------------------------------------------------------
+    async def quiesce(self, timeout: float = 30.0) -> None:
+        """Wait for the updates being handled now (at shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    # ---- updates in: inbox first ----------------------------------------------------
+    async def accept(self, incomings: list[Incoming], messenger: Messenger, *, wait: bool = False) -> bool:
+        """Store updates in the inbox and commit. Only after True may the door acknowledge them to Telegram.
+
+        False when the database cannot be reached: each sender is told (once per update) and the door
+        leaves the offset where it was, so Telegram delivers the updates again. Notices (outage, "slow
+        down") go out in the background, so a full per-chat send window never holds up polling; ``wait``
+        waits for them (the port harness).
+        """
+        now = self.clock.now()
+        verdicts = {i.update_id: self._judge(i, now) for i in incomings}
+        rows = [inbox.NewUpdate(i.update_id, i.sender.user_id, incoming_json.dumps(i),
+                                inbox.InboxStatus.PENDING if verdicts[i.update_id] is Verdict.ALLOW
+                                else inbox.InboxStatus.DROPPED) for i in incomings]
+        try:
+            async with self.sessions() as session:
+                new = await inbox.record(session, rows, now)
+                await session.commit()
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            log.warning("inbox unavailable (%s): %d update(s) left unacknowledged", type(exc).__name__, len(rows))
+            await self._maybe_wait(self._spawn(self.tell_unavailable(incomings, messenger)), wait)
+            return False
+        for incoming in incomings:
+            verdict = verdicts[incoming.update_id]
+            if verdict is Verdict.ALLOW:
+                continue
+            if verdict is Verdict.WARN and incoming.update_id in new:
+                log.info("user over the inbound rate: dropping their updates for a while")
+                text = self.translator(pick_language(incoming.sender.language_code, self.settings.default_language),
+                                       "errors.rate_limited")
+                await self._maybe_wait(self._spawn(self._notice(incoming, text, messenger)), wait)
+            await self.tracker.mark(incoming.update_id)
+        return True
+
+    @staticmethod
+    async def _maybe_wait(task: asyncio.Task[None], wait: bool) -> None:
+        if wait:
+            await task
+
+    def _judge(self, incoming: Incoming, now: datetime) -> Verdict:
+        """The flood verdict, once per update: one Telegram delivers again (after an outage) is not counted twice."""
+        verdict = self._verdicts.get(incoming.update_id)
+        if verdict is None:
+            verdict = self._verdicts[incoming.update_id] = self.flood.check(incoming.sender.user_id, now)
+            self._verdict_order.append(incoming.update_id)
+            while len(self._verdict_order) > 10_000:
+                self._verdicts.pop(self._verdict_order.popleft(), None)
+        return verdict
+
+    def schedule(self, incomings: list[Incoming], messenger: Messenger) -> None:
+        """Handle accepted updates in the background: users in parallel, each user's in update order."""
+        by_user: dict[int, list[Incoming]] = {}
+        for incoming in incomings:
+            by_user.setdefault(incoming.sender.user_id, []).append(incoming)
+        for user_id, mine in by_user.items():
+            self._spawn(self._drain(user_id, messenger, mine))
+
     async def handle(self, incoming: Incoming, messenger: Messenger) -> None:
-        lock = self._locks.get(incoming.sender.user_id)
+        """Accept one update and handle it now (the port harness and simple callers)."""
+        if await self.accept([incoming], messenger, wait=True):
+            await self._drain(incoming.sender.user_id, messenger, [incoming])
+
+    async def resume(self, messenger: Messenger) -> int:
+        """Handle every update left in the inbox (at start, and after an outage); returns how many users had some."""
+        async with self.sessions() as session:
+            users = await inbox.pending_users(session)
+        waiting = [self._spawn(self._drain(user_id, messenger, [])) for user_id in users
+                   if user_id not in self._draining]
+        if waiting:
+            await asyncio.wait(waiting)
+        return len(users)
+
+    async def _sweep_forever(self, messenger: Messenger) -> None:
+        pruned_at = None
+        while True:
+            try:
+                await self.resume(messenger)
+                now = self.clock.now()
+                if pruned_at is None or now - pruned_at >= timedelta(hours=1):
+                    async with self.sessions() as session:
+                        await inbox.prune(session, now)
+                        await session.commit()
+                    pruned_at = now
+            except Exception as exc:  # keep sweeping; the rows stay in the database
+                if database_unavailable(exc):
+                    log.warning("inbox sweep: database unavailable (%s)", type(exc).__name__)
+                else:
+                    log.exception("inbox sweep failed")
+            await asyncio.sleep(self.settings.inbox_retry_seconds)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _drain(self, user_id: int, messenger: Messenger, triggers: list[Incoming]) -> None:
+        """Handle the user's pending updates in order, up to the newest of ``triggers`` (all, if none)."""
+        lock = self._locks.get(user_id)
         if lock is None:
-            lock = self._locks[incoming.sender.user_id] = asyncio.Lock()
+            lock = self._locks[user_id] = asyncio.Lock()
+        up_to = max((i.update_id for i in triggers), default=None)
+        self._draining[user_id] = self._draining.get(user_id, 0) + 1
+        handled: set[int] = set()
         try:
             async with lock:
-                reply, queued = await self._run(incoming)
-                if queued and self.outbox is not None:
-                    self.outbox.wake()
-                await self._deliver(reply, messenger)
+                try:
+                    async with self.sessions() as session:
+                        rows = await inbox.pending_for_user(session, user_id, up_to)
+                    for row in rows:
+                        await self._handle_row(row, messenger)
+                        handled.add(row.update_id)
+                except Exception as exc:
+                    if not database_unavailable(exc):
+                        raise
+                    log.warning("database unavailable (%s): the user's updates wait in the inbox",
+                                type(exc).__name__)
+                    await self.tell_unavailable([i for i in triggers if i.update_id not in handled], messenger)
+                    return
+            for incoming in triggers:  # duplicates, dropped ones and those another worker took
+                if incoming.update_id not in handled:
+                    await self.tracker.mark(incoming.update_id)
         finally:
-            await self.tracker.mark(incoming.update_id)
+            self._draining[user_id] -= 1
+            if not self._draining[user_id]:
+                del self._draining[user_id]
 
-    async def _run(self, incoming: Incoming) -> tuple[Reply, bool]:
-        """Route the update in one unit of work; returns the reply and whether the outbox got rows."""
+    async def _handle_row(self, row: inbox.InboxUpdate, messenger: Messenger) -> None:
+        try:
+            incoming = incoming_json.loads(row.payload or "")
+            outcome = await self._run(incoming)
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise
+            # A bug outside the unit of work (e.g. a payload that no longer parses): never retry it forever.
+            log.exception("update %s could not be handled", row.update_id)
+            async with self.sessions() as session:
+                await inbox.finish(session, row.update_id, self.clock.now(), inbox.InboxStatus.FAILED)
+                await session.commit()
+            await self.tracker.mark(row.update_id)
+            return
+        if outcome is not None:
+            reply, queued = outcome
+            if queued and self.outbox is not None:
+                self.outbox.wake()
+            if incoming.update_id in self._told:  # the press was answered with the outage notice already
+                reply = Reply([a for a in reply.actions if not isinstance(a, AnswerButton)])
+            await self._deliver(reply, messenger)
+        await self.tracker.mark(incoming.update_id)
+
+    async def _run(self, incoming: Incoming) -> tuple[Reply, bool] | None:
+        """Handle one stored update in one unit of work; None if it was handled before."""
+        try:
+            return await self._unit_of_work(incoming)
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise DatabaseUnavailable(type(exc).__name__) from exc
+            raise
+
+    async def _unit_of_work(self, incoming: Incoming) -> tuple[Reply, bool] | None:
+        """Route the update; its inbox row is marked done in the same transaction as its effects."""
         async with self.sessions() as session:
+            if not await inbox.finish(session, incoming.update_id, self.clock.now()):
+                await session.rollback()
+                return None  # a duplicate, or another worker handled it
             ctx = await self._context(session, incoming)
             committed = False
             try:
@@ -152,20 +333,53 @@ class Linli:
                     ctx.queued = ctx.queued or queued > 0
                 await session.commit()
                 committed = True
-            except DomainError as error:  # a rule said no: nothing of this update is kept
+            except DomainError as error:  # a rule said no: nothing of this update is kept but its "done"
                 await session.rollback()
+                if not await self._finish_alone(session, incoming, inbox.InboxStatus.DONE):
+                    return None
                 ctx.reply, ctx.notices = Reply(), []
                 ctx.answered = False
                 self._explain(ctx, error)
-            except Exception:
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise
                 log.exception("update %s failed", incoming.update_id)
                 await session.rollback()
+                if not await self._finish_alone(session, incoming, inbox.InboxStatus.FAILED):
+                    return None
                 ctx.reply, ctx.notices = Reply(), []
                 ctx.answered = False
                 self._explain(ctx, DomainError("errors.internal"))
             if incoming.callback_id is not None and not ctx.answered:
                 ctx.toast()
             return ctx.reply, ctx.queued and committed
+
+    async def _finish_alone(self, session: AsyncSession, incoming: Incoming, status: inbox.InboxStatus) -> bool:
+        """After a rollback: mark the update handled on its own (it is not retried)."""
+        done = await inbox.finish(session, incoming.update_id, self.clock.now(), status)
+        await session.commit()
+        return done
+
+    # ---- telling the user without the database ----------------------------------------
+    async def tell_unavailable(self, incomings: list[Incoming], messenger: Messenger) -> None:
+        """The outage notice, in the sender's Telegram language, once per update."""
+        for incoming in incomings:
+            if incoming.update_id in self._told:
+                continue
+            self._told.add(incoming.update_id)
+            self._told_order.append(incoming.update_id)
+            while len(self._told_order) > 10_000:
+                self._told.discard(self._told_order.popleft())
+            language = pick_language(incoming.sender.language_code, self.settings.default_language)
+            await self._notice(incoming, self.translator(language, "errors.unavailable"), messenger)
+
+    async def _notice(self, incoming: Incoming, text: str, messenger: Messenger) -> None:
+        action: Action = (AnswerButton(incoming.callback_id, text, alert=True) if incoming.callback_id is not None
+                          else SendText(incoming.chat_id, text))
+        try:
+            await messenger.perform(action)
+        except (SendError, RetryLater) as exc:
+            log.warning("could not deliver a notice: %s", type(exc).__name__)
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
         """The unit of work's starting point in one SELECT (community, resident with roles, form)."""

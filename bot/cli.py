@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,12 +23,11 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not verbose:
-        for noisy in ("aiogram.event", "httpx", "apscheduler.executors.default"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+def _logging(verbose: bool, settings: Settings | None = None) -> None:
+    from bot.logging_setup import configure
+
+    token = settings.bot_token.get_secret_value() if settings is not None and settings.bot_token else None
+    configure(verbose, token)
 
 
 @app.command()
@@ -38,7 +36,7 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
     from bot.preflight import PreflightError, check_api, check_token
 
     settings = _settings()
-    _logging(verbose)
+    _logging(verbose, settings)
     try:
         token = check_token(settings.bot_token.get_secret_value() if settings.bot_token else None)
         username = asyncio.run(check_api(token, settings.bot_api_url))

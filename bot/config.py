@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     flood_chat_burst: int = Field(default=3, ge=1, description="Messages to one private chat per window")
     flood_chat_seconds: float = Field(default=3, gt=0, description="The window for flood_chat_burst (~1/s)")
     flood_group_per_minute: int = Field(default=20, ge=1, description="Messages to one group per minute")
+    inbound_per_minute: int = Field(default=20, ge=1, description="Updates one user may send per minute")
+    inbound_cooldown_seconds: float = Field(default=60, gt=0,
+                                            description="How long a user over inbound_per_minute is ignored")
+    inbox_retry_seconds: float = Field(default=5, gt=0,
+                                       description="How often unhandled updates (e.g. after an outage) are retried")
 
     @field_validator("timezone")
     @classmethod

@@ -216,6 +216,16 @@ class Sandbox:
         return path
 
 
+async def _continue_update_ids(app: Linli, emulator: Any) -> None:
+    """Telegram's update ids only grow; a fresh emulator on a kept database must not reuse stored ones."""
+    from storage import inbox
+
+    async with app.sessions() as session:
+        last = await inbox.last_update_id(session)
+    bot = emulator.state.bot(SANDBOX_TOKEN)
+    bot.next_update_id = max(bot.next_update_id, last + 1)
+
+
 async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.PTB,
                       database_url: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
                       files_dir: Path = FILES_DIR) -> None:
@@ -229,6 +239,7 @@ async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.PT
                         transport=transport, bot_api_url=emulator.base_url)
     app = Linli(settings)
     await app.prepare()
+    await _continue_update_ids(app, emulator)
     sandbox = Sandbox(app, emulator, out, files_dir)
     door = make_door(app, transport, SANDBOX_TOKEN, emulator.base_url)
     task = asyncio.create_task(door.run())

@@ -38,7 +38,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     SQLite's single write lock from its first read, so units that write run one after another, like
     ``SELECT … FOR UPDATE`` on PostgreSQL but for the whole database. Units opened with the ``READ_ONLY``
     execution option begin with a plain BEGIN and read a consistent snapshot next to the writer (WAL).
+
+    ``hide_parameters``: a failed statement's error (and so the log) never shows the values, which
+    may be a resident's words or phone number.
     """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -20,7 +20,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import audit
+from storage import audit, inbox
 from storage.audit import AuditEntry
 from storage.conversations import ConversationState
 from storage.councils import CouncilMember
@@ -73,6 +73,7 @@ async def forget(session: AsyncSession, *, community_id: int, telegram_user_id: 
                              .values(actor_telegram_id=None, actor_pseudonym=pseudonym))
 
     await _execute(session, delete(CodeAttempt).where(col(CodeAttempt.telegram_user_id) == telegram_user_id))
+    await inbox.forget_user(session, telegram_user_id)  # handled updates, this one included
     await _execute(session, delete(ConversationState).where(or_(
         col(ConversationState.telegram_user_id) == telegram_user_id,
         col(ConversationState.chat_id) == telegram_user_id)))

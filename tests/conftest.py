@@ -59,8 +59,11 @@ def clock() -> FrozenClock:
 def settings(db_url: str) -> Settings:
     # Scripted users type faster than people: a roomy per-chat bucket keeps scenarios quick.
     # test_flood_limits.py runs with the real defaults against an emulator that enforces Telegram's.
+    # The frozen clock puts a whole scenario in one instant: inbound flood control (tested with its
+    # real default in test_inbound_flood.py) would otherwise count every step of it.
     return Settings(_env_file=None, bot_token=TOKEN, database_url=db_url,  # type: ignore[call-arg]
-                    flood_chat_burst=100, flood_chat_seconds=1, flood_group_per_minute=200)
+                    flood_chat_burst=100, flood_chat_seconds=1, flood_group_per_minute=200,
+                    inbound_per_minute=100_000)
 
 
 @pytest.fixture

@@ -356,7 +356,8 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_templa
 
 async def _run(url: str, content: Content) -> None:
     app = Linli(Settings(_env_file=None, bot_token=TOKEN, database_url=url,  # type: ignore[call-arg,arg-type]
-                         flood_chat_burst=1000, flood_chat_seconds=1, flood_group_per_minute=1000),
+                         flood_chat_burst=1000, flood_chat_seconds=1, flood_group_per_minute=1000,
+                         inbound_per_minute=100_000),  # a frozen clock: the whole scenario is one instant
                 clock=FrozenClock(START))
     await app.prepare(migrate=False)
     explained: list[str] = []

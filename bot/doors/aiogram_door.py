@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import assert_never
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter, TelegramUnauthorizedError
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -20,11 +19,14 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    Update,
 )
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
+from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller
 from bot.limits import limited
+from bot.logging_setup import install_redaction
 from handlers.port import (
     Action,
     AnswerButton,
@@ -141,6 +143,14 @@ def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
                     message_id=message.message_id if message is not None else None)
 
 
+def update_to_incoming(update: Update) -> Incoming | None:
+    if update.callback_query is not None:
+        return callback_to_incoming(update.update_id, update.callback_query)
+    if update.message is not None:
+        return message_to_incoming(update.update_id, update.message)
+    return None
+
+
 class AiogramDoor:
     def __init__(self, app: Linli, token: str, api_url: str | None = None) -> None:
         self.app = app
@@ -148,20 +158,17 @@ class AiogramDoor:
         self.bot = Bot(token, session=session, default=DefaultBotProperties(
             parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)))
         self.messenger = limited(AiogramMessenger(self.bot), app.settings)
-        self.dispatcher = Dispatcher()
-        router = Router(name="linli")
-        router.message.register(self._on_message)
-        router.callback_query.register(self._on_callback)
-        self.dispatcher.include_router(router)
-        self._stopped = asyncio.Event()
+        self.poller = Poller(app, self.messenger, self._fetch)
 
-    async def _on_message(self, message: Message, event_update: object) -> None:
-        incoming = message_to_incoming(event_update.update_id, message)  # type: ignore[attr-defined]
-        if incoming is not None:
-            await self.app.handle(incoming, self.messenger)
-
-    async def _on_callback(self, query: CallbackQuery, event_update: object) -> None:
-        await self.app.handle(callback_to_incoming(event_update.update_id, query), self.messenger)  # type: ignore[attr-defined]
+    async def _fetch(self, offset: int | None, timeout: int) -> Batch:
+        try:
+            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                                                 request_timeout=int(self.bot.session.timeout + timeout))
+        except TelegramUnauthorizedError as exc:
+            raise FetchFailed("the bot token was refused", permanent=True) from exc
+        except TelegramAPIError as exc:
+            raise FetchFailed(type(exc).__name__) from exc
+        return [(update.update_id, update_to_incoming(update)) for update in updates]
 
     async def set_commands(self) -> None:
         for language in LANGUAGES:
@@ -172,17 +179,17 @@ class AiogramDoor:
         await self.bot.set_my_commands(default)
 
     async def run(self) -> None:
+        install_redaction(self.bot.token)
         self.app.attach(self.messenger)
         try:
-            self.app.bot_username = (await self.bot.me()).username  # cached: polling's own getMe reuses it
-            await self.set_commands()
-        except TelegramAPIError as exc:
-            log.warning("could not set the command list: %s", exc)
-        await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=True,
-                                            allowed_updates=["message", "callback_query"], polling_timeout=10)
+            try:
+                self.app.bot_username = (await self.bot.me()).username
+                await self.set_commands()
+            except TelegramAPIError as exc:
+                log.warning("could not set the command list: %s", type(exc).__name__)
+            await self.poller.run()
+        finally:
+            await self.bot.session.close()
 
     async def stop(self) -> None:
-        try:
-            await self.dispatcher.stop_polling()
-        except RuntimeError:
-            pass  # polling had not started
+        self.poller.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
 from datetime import timedelta
@@ -20,13 +19,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
+from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller
 from bot.limits import limited
+from bot.logging_setup import install_redaction
 from handlers.port import (
     Action,
     AnswerButton,
@@ -154,28 +155,38 @@ def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
                     message_id=message.message_id if message is not None else None)
 
 
+def update_to_incoming(update: Update) -> Incoming | None:
+    if update.callback_query is not None:
+        return callback_to_incoming(update.update_id, update.callback_query)
+    if update.message is not None:
+        return message_to_incoming(update.update_id, update.message)
+    return None
+
+
 class PtbDoor:
     def __init__(self, app: Linli, token: str, api_url: str | None = None) -> None:
         self.app = app
-        builder = (ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
+        self.token = token
+        builder = (ApplicationBuilder().token(token).updater(None).job_queue(None)
                    .defaults(Defaults(parse_mode=ParseMode.HTML,
                                       link_preview_options=LinkPreviewOptions(is_disabled=True))))
         if api_url:
             base = api_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         self.application = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
         self.messenger = limited(PtbMessenger(self.application), app.settings)
-        self._stop = asyncio.Event()
+        self.poller = Poller(app, self.messenger, self._fetch)
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming: Incoming | None = None
-        if update.callback_query is not None:
-            incoming = callback_to_incoming(update.update_id, update.callback_query)
-        elif update.message is not None:
-            incoming = message_to_incoming(update.update_id, update.message)
-        if incoming is not None:
-            await self.app.handle(incoming, self.messenger)
+    async def _fetch(self, offset: int | None, timeout: int) -> Batch:
+        try:
+            updates = await self.application.bot.get_updates(offset=offset, timeout=timeout,
+                                                             allowed_updates=ALLOWED_UPDATES,
+                                                             read_timeout=timeout + 10)
+        except InvalidToken as exc:
+            raise FetchFailed("the bot token was refused", permanent=True) from exc
+        except TelegramError as exc:
+            raise FetchFailed(type(exc).__name__) from exc
+        return [(update.update_id, update_to_incoming(update)) for update in updates]
 
     async def set_commands(self) -> None:
         bot = self.application.bot
@@ -186,6 +197,7 @@ class PtbDoor:
                                    command_list(self.app.translator, self.app.settings.default_language)])
 
     async def run(self) -> None:
+        install_redaction(self.token)
         self.app.attach(self.messenger)
         application = self.application
         await application.initialize()
@@ -193,16 +205,12 @@ class PtbDoor:
         try:
             try:
                 await self.set_commands()
+                await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
             except TelegramError as exc:
-                log.warning("could not set the command list: %s", exc)
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=["message", "callback_query"], timeout=10)
-            await self._stop.wait()
-            await application.updater.stop()
-            await application.stop()
+                log.warning("could not set the command list: %s", type(exc).__name__)
+            await self.poller.run()
         finally:
             await application.shutdown()
 
     async def stop(self) -> None:
-        self._stop.set()
+        self.poller.stop()

@@ -40,6 +40,9 @@ from handlers.port import (
 )
 
 TAG = re.compile(r"<[^>]+>")
+# Like Telegram's, update ids only grow: a second harness on the same database (a "restart") must not
+# reuse ids the inbox has seen, or its updates would be taken for duplicates.
+_UPDATE_IDS = count(1)
 
 
 def plain(text: str) -> str:
@@ -91,7 +94,7 @@ class Harness:
     app: Linli
 
     def __init__(self) -> None:
-        self._update_ids = count(1)
+        self._update_ids = _UPDATE_IDS
 
     def user(self, user_id: int, name: str = "Resident", language: str | None = "zh-hans") -> UserChat:
         return UserChat(self, user_id, name, language)

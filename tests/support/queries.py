@@ -25,6 +25,14 @@ class Queries:
     def __len__(self) -> int:
         return len(self.statements)
 
+    def touching(self, table: str) -> list[str]:
+        """The statements that read or write ``table``."""
+        return [s for s in self.statements if f" {table} " in f" {s} " or f" {table}." in s]
+
+    def without(self, table: str) -> list[str]:
+        mine = set(self.touching(table))
+        return [s for s in self.statements if s not in mine]
+
     def report(self) -> str:
         return f"{len(self)} statements:\n" + "\n".join(f"  {i + 1}. {s}" for i, s in enumerate(self.statements))
 
