@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Linli
@@ -31,7 +31,7 @@ class DemoInfo:
 
 async def _known_codes(session: AsyncSession) -> None:
     """Readable demo codes (DEMO0001, …) instead of random ones, so a walkthrough can name them."""
-    invites = (await session.exec(select(InviteCode).order_by(InviteCode.id))).all()
+    invites = (await session.exec(select(InviteCode).order_by(col(InviteCode.id)))).all()
     for number, invite in enumerate(invites, start=1):
         if not invite.code.startswith("DEMO") and invite.used_at is None:
             invite.code = f"DEMO{number:04d}"

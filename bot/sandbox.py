@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import SecretStr
+
 from bot.app import Linli
 from bot.config import Settings, Transport
 from bot.demo import DEMO_COMMITTEE_ID, DEMO_COMMITTEE_NAME, seed_demo
@@ -235,7 +237,8 @@ async def run_sandbox(*, demo: bool = False, transport: Transport = Transport.PT
     emulator = BotApiEmulator()
     await emulator.start()
     emulator.add_bot(SANDBOX_TOKEN, username="linli_sandbox_bot")
-    settings = Settings(bot_token=SANDBOX_TOKEN, database_url=database_url or "sqlite+aiosqlite:///linli-sandbox.db",
+    settings = Settings(bot_token=SecretStr(SANDBOX_TOKEN),
+                        database_url=database_url or "sqlite+aiosqlite:///linli-sandbox.db",
                         transport=transport, bot_api_url=emulator.base_url)
     app = Linli(settings)
     await app.prepare()

@@ -83,6 +83,16 @@ def _add(table: dict[Any, Route], key: object, route: Route, owner: str) -> None
     table[key] = route
 
 
+K = TypeVar("K")
+
+
+def _merge(table: dict[K, Route], mine: dict[K, Route], owner: str) -> None:
+    clash = table.keys() & mine.keys()
+    if clash:
+        raise ValueError(f"router {owner} registers {sorted(map(str, clash))} again")
+    table.update(mine)
+
+
 class Dispatcher:
     """Finds the route for an update in one look-up. Unmatched input goes to ``fallback``."""
 
@@ -91,12 +101,9 @@ class Dispatcher:
         self.buttons: dict[type[Tap], Route] = {}
         self.forms: dict[str, Route] = {}
         for router in routers:
-            for table, mine in ((self.commands, router.commands), (self.buttons, router.buttons),
-                                (self.forms, router.forms)):
-                clash = table.keys() & mine.keys()  # type: ignore[operator]
-                if clash:
-                    raise ValueError(f"router {router.name} registers {sorted(map(str, clash))} again")
-                table.update(mine)  # type: ignore[attr-defined]
+            _merge(self.commands, router.commands, router.name)
+            _merge(self.buttons, router.buttons, router.name)
+            _merge(self.forms, router.forms, router.name)
         self.fallback = fallback
 
     def command_names(self) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Text
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -36,4 +36,4 @@ async def entries(session: AsyncSession, community_id: int, action: str | None =
     statement = select(AuditEntry).where(AuditEntry.community_id == community_id)
     if action:
         statement = statement.where(AuditEntry.action == action)
-    return list((await session.exec(statement.order_by(AuditEntry.id))).all())
+    return list((await session.exec(statement.order_by(col(AuditEntry.id)))).all())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
@@ -35,7 +35,7 @@ async def stats(session: AsyncSession, community_id: int) -> CommunityStats:
 
 async def pending_requests(session: AsyncSession, community_id: int) -> list[JoinRequest]:
     statement = select(JoinRequest).where(JoinRequest.community_id == community_id,
-                                          JoinRequest.status == JoinStatus.PENDING.value).order_by(JoinRequest.id)
+                                          JoinRequest.status == JoinStatus.PENDING.value).order_by(col(JoinRequest.id))
     return list((await session.exec(statement)).all())
 
 

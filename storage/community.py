@@ -46,7 +46,7 @@ class Household(SQLModel, table=True):
 
 
 async def first_community(session: AsyncSession) -> Community | None:
-    return (await session.exec(select(Community).order_by(Community.id).limit(1))).first()
+    return (await session.exec(select(Community).order_by(col(Community.id)).limit(1))).first()
 
 
 async def ensure_community(session: AsyncSession, name: str, timezone: str, now: datetime,
@@ -86,7 +86,7 @@ async def find_household(session: AsyncSession, community_id: int, building: str
                          room: str) -> Household | None:
     statement = (
         select(Household)
-        .join(Building, Building.id == Household.building_id)
+        .join(Building, col(Building.id) == Household.building_id)
         .where(Household.community_id == community_id, Building.name == building,
                Household.unit == unit, Household.room == room)
     )

@@ -72,7 +72,7 @@ async def get_council(session: AsyncSession, community_id: int, council_id: int)
 
 async def councils(session: AsyncSession, community_id: int) -> list[tuple[Council, int]]:
     """Every council with its number of members."""
-    members = func.count(CouncilMember.id)
+    members = func.count(col(CouncilMember.id))
     statement = (select(Council, members)
                  .join(CouncilMember, col(CouncilMember.council_id) == Council.id, isouter=True)
                  .where(Council.community_id == community_id)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, func, update
+from sqlalchemy import BigInteger, Column, Index, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,6 +76,9 @@ class JoinStatus(StrEnum):
 
 class JoinRequest(SQLModel, table=True):
     __tablename__ = "join_request"
+    # One pending request per person and community, also when two workers take the same person's taps.
+    __table_args__ = (Index("uq_join_request_pending", "community_id", "telegram_user_id", unique=True,
+                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),)
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
@@ -249,8 +252,11 @@ async def request_to_join(session: AsyncSession, *, community_id: int, telegram_
         raise AlreadyRegistered()
     request = JoinRequest(community_id=community_id, telegram_user_id=telegram_user_id, display_name=name,
                           is_adult=is_adult, address=address, language=language, created_at=now)
-    session.add(request)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # the index decides between two racing requests, not the check above
+            session.add(request)
+    except IntegrityError:
+        raise RequestPending() from None
     await audit.record(session, community_id=community_id, actor=telegram_user_id, action="join:requested",
                        subject=f"join_request:{request.id}", now=now)
     return request

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import InvalidInput
@@ -197,7 +197,7 @@ async def import_roster(session: AsyncSession, community: Community, rows: list[
         household = (await session.exec(select(Household).where(
             Household.building_id == building.id, Household.unit == row.unit, Household.room == row.room))).first()
         if household is None:
-            household = Household(community_id=community.id, building_id=building.id, unit=row.unit,
+            household = Household(community_id=community.id, building_id=building.id or 0, unit=row.unit,
                                   room=row.room, floor_area=row.floor_area, has_owner=row.has_owner)
             session.add(household)
             await session.flush()
@@ -216,8 +216,8 @@ async def open_codes(session: AsyncSession, community_id: int) -> list[tuple[str
     """Unused, unrevoked codes as (building, unit, room, code), for reprinting."""
     statement = (
         select(Building.name, Household.unit, Household.room, InviteCode.code)
-        .join(Household, Household.id == InviteCode.household_id)
-        .join(Building, Building.id == Household.building_id)
+        .join(Household, col(Household.id) == InviteCode.household_id)
+        .join(Building, col(Building.id) == Household.building_id)
         .where(InviteCode.community_id == community_id, InviteCode.used_at == None,  # noqa: E711
                InviteCode.revoked == False)  # noqa: E712
         .order_by(Building.name, Household.unit, Household.room, InviteCode.code)

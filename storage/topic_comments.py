@@ -114,7 +114,7 @@ async def report(session: AsyncSession, *, community: Community, comment_id: int
 async def reported(session: AsyncSession, community_id: int, *, offset: int = 0,
                    limit: int = 5) -> tuple[list[tuple[TopicComment, str, int]], int]:
     """Visible comments with open reports: (comment, author, how many reports), most reported first."""
-    reports = func.count(CommentReport.id)
+    reports = func.count(col(CommentReport.id))
     base = (select(TopicComment.id)
             .join(Topic, col(Topic.id) == TopicComment.topic_id)
             .join(CommentReport, col(CommentReport.comment_id) == TopicComment.id)

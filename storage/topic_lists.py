@@ -158,7 +158,7 @@ async def similar_open(session: AsyncSession, community_id: int, title: str, *, 
     statement = select(Topic.id, Topic.title).where(
         Topic.community_id == community_id, col(Topic.hidden).is_(False),
         col(Topic.status).in_([status.value for status in rules.OPEN]))
-    candidates = [(int(topic_id), str(other)) for topic_id, other in (await session.exec(statement)).all()
+    candidates = [(int(topic_id or 0), str(other)) for topic_id, other in (await session.exec(statement)).all()
                   if topic_id != exclude]
     found = []
     for topic_id, score in rules.most_similar(title, candidates, limit=limit):

@@ -143,3 +143,32 @@ async def test_sqlite_unit_of_work_holds_the_write_lock_from_its_first_read(sqli
         lock_free.close()
     finally:
         await engine.dispose()
+
+
+async def test_one_person_asking_to_join_twice_at_once_leaves_one_pending_request(port: PortHarness) -> None:
+    """Two workers taking the same person's two confirmations: the partial unique index keeps one request."""
+    from core.errors import DomainError
+    from storage.registration import RequestPending, request_to_join
+
+    app = port.app
+    barrier = asyncio.Barrier(2)
+
+    async def ask(name: str) -> str:
+        async with app.sessions() as session:
+            try:
+                await barrier.wait()
+                await request_to_join(session, community_id=app.community_id or 0, telegram_user_id=4242, name=name,
+                                      is_adult=True, address="1-1-101", language="zh-Hans", now=app.clock.now())
+                await session.commit()
+                return "asked"
+            except RequestPending:
+                await session.rollback()
+                return "pending"
+            except DomainError as error:  # pragma: no cover - shows what went wrong
+                return error.key
+
+    outcomes = sorted(await asyncio.gather(ask("A"), ask("B")))
+    assert outcomes == ["asked", "pending"]
+    async with app.sessions() as session:
+        pending = (await session.exec(select(JoinRequest).where(JoinRequest.telegram_user_id == 4242))).all()
+    assert len(pending) == 1 and pending[0].status == JoinStatus.PENDING.value

@@ -160,7 +160,7 @@ def store_photo(files: FileStore, data: bytes) -> list[dict[str, Any]]:
         sizes.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": stored.size,
                       "width": w, "height": h})
     for photo_size in sizes:
-        files.photo_sizes[photo_size["file_id"]] = sizes
+        files.photo_sizes[str(photo_size["file_id"])] = sizes
     return sizes
 
 

@@ -405,7 +405,7 @@ class BotApiEmulator:
         try:
             raw, uploads = await read_parameters(request)
             record.params = dict(raw)
-            record.files = [{"field": u.field, "filename": u.filename, "size": u.size} for u in uploads.values()]
+            record.files = [{"field": u.name, "filename": u.filename, "size": u.size} for u in uploads.values()]
             bot = self.state.bots.get(token)
             if bot is None or not _TOKEN_RE.match(token):
                 raise unauthorized()

@@ -256,7 +256,7 @@ def _try_coerce(type_name: str, value: Any, param: str) -> tuple[bool, Any]:
     if wanted is list:
         inner = type_name[len(ARRAY_PREFIX):]
         if inner in ("Integer", "String", "Float", "Boolean"):
-            items = [_try_coerce(inner, item, param) for item in value]
+            items = [_try_coerce(inner, item, param) for item in value]  # type: ignore[attr-defined]
             if not all(ok for ok, _ in items):
                 return False, None
             value = [item for _, item in items]

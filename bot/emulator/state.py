@@ -197,10 +197,10 @@ class EmulatorState:
                 if record.is_group and record.chat.get("username", "").lower() == chat_id[1:].lower():
                     return record
             raise chat_not_found()
-        record = self.chats.get(chat_id)
-        if record is None:
+        found = self.chats.get(chat_id)
+        if found is None:
             raise chat_not_found()
-        return record
+        return found
 
     def writable_chat(self, bot: BotState, chat_id: int | str) -> ChatRecord:
         """The chat, if the bot may post there: 400 unknown, 403 never started or blocked."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 class Upload:
     """One uploaded file: the multipart field it came in, its name, type and bytes."""
 
-    field: str
+    name: str  # the multipart field it came in
     filename: str | None
     content_type: str | None
     data: bytes = field(repr=False)
