@@ -32,7 +32,7 @@ async def test_resident_cannot_grant(port: PortHarness, seed: Seed) -> None:
     await seed.resident(1001, "Wang")
     wang = port.user(1001, "Wang")
     await wang.send("/grant 1001 committee")
-    assert "居委会成员" in wang.last.text
+    assert wang.label("role.committee") in wang.last.text
     async with port.app.sessions() as session:
         resident = await residents.by_telegram_id(session, port.app.community_id or 0, 1001)
         assert resident is not None
@@ -45,7 +45,7 @@ async def test_unused_codes_arrive_as_csv(port: PortHarness, seed: Seed) -> None
     director = port.user(9001, "Director")
     await director.send("/committee")
     assert "住户：3" in director.last.text
-    await director.press("🔑 未使用的邀请码（CSV）")
+    await director.tap("committee.codes")
     document = director.last.document
     assert document is not None and document[0].endswith(".csv")
     rows = list(csv.reader(io.StringIO(document[1].decode("utf-8-sig"))))
@@ -83,11 +83,11 @@ async def test_resident_deletes_their_data(port: PortHarness, seed: Seed) -> Non
                         roles=(Role.RESIDENT, Role.BUILDING_LEADER))
     wang = port.user(1001, "Wang", language="en")
     await wang.send("/menu")
-    await wang.press("👤 Me")
+    await wang.tap("menu.me")
     assert "Wang" in wang.last.text and "1-1-101" in wang.last.text
     assert "Roles: building leader, resident" in wang.last.text
-    await wang.press("🗑 Delete my personal data")
-    await wang.press("Yes, delete")
+    await wang.tap("me.forget")
+    await wang.tap("me.forget_yes")
     assert "has been deleted" in wang.last.text
     async with port.app.sessions() as session:
         assert await residents.by_telegram_id(session, port.app.community_id or 0, 1001) is None

@@ -30,9 +30,9 @@ async def _grant_with_ids_that_are_not_ids(harness: Harness, seed: Seed) -> None
 async def _new_council(director: UserChat, name: str, *, first: bool = True) -> None:
     if first:
         await director.send("/committee")
-        await director.press("💬 议题处理")
-    await director.press("🏛 议事团")
-    await director.press("➕ 新建议事团")
+        await director.tap("committee.topics")
+    await director.tap("topics.desk.councils")
+    await director.tap("topics.council.new")
     await director.send(name)
 
 
@@ -50,7 +50,7 @@ async def _member_search_by_a_long_number(harness: Harness, seed: Seed) -> None:
     director = await setup_committee(harness, seed)
     await resident(harness, seed, 1002, "Bob", "102")
     await _new_council(director, "睦邻议事厅")
-    await director.press("➕ 添加成员")
+    await director.tap("topics.council.add")
     await director.send("1" * 30)
     assert f"「{'1' * 23}…」不是有效的 Telegram 用户 ID" in director.last.text
     await director.send("1002")  # the form stayed open: a real id finds Bob

@@ -16,11 +16,11 @@ async def test_register_with_code_from_deep_link(port: PortHarness, seed: Seed) 
     await alice.send(f"/start {code}")
     assert "邀请码有效" in alice.last.text and "1-1-101" in alice.last.text
     await alice.send("王阿姨")
-    await alice.press("是")
+    await alice.tap("common.yes")
     assert "王阿姨" in alice.last.text and "1-1-101" in alice.last.text
-    await alice.press("✅ 确认")
+    await alice.tap("common.confirm")
     assert any("注册成功" in text for text in alice.texts())
-    assert "💬 议题" in alice.last.labels
+    assert alice.label("menu.topics") in alice.last.labels
     async with port.app.sessions() as session:
         resident = await residents.by_telegram_id(session, port.app.community_id or 0, 1001)
         assert resident is not None and resident.verified and resident.is_adult
@@ -32,8 +32,8 @@ async def test_used_code_is_refused_politely(port: PortHarness, seed: Seed) -> N
     first, second = port.user(1001, "A"), port.user(1002, "B")
     await first.send(f"/start {code}")
     await first.send("Anna")
-    await first.press("是")
-    await first.press("✅ 确认")
+    await first.tap("common.yes")
+    await first.tap("common.confirm")
     await second.send(f"/start {code}")
     assert "已经被使用" in second.last.text
 
@@ -74,10 +74,10 @@ async def test_double_tap_on_confirm_registers_once(port: PortHarness, seed: See
     alice = port.user(1001, "Alice")
     await alice.send(f"/start {code}")
     await alice.send("Alice")
-    await alice.press("是")
-    confirm = alice.find_button_message("✅ 确认")
+    await alice.tap("common.yes")
+    confirm = alice.find_button_message(alice.label("common.confirm"))
     data, message_id = confirm.data_of("✅ 确认"), confirm.message_id
-    await alice.press("✅ 确认", message=confirm)
+    await alice.tap("common.confirm", message=confirm)
     toast = await alice.press_data(data, message_id)
     assert "已经注册" in (toast.text or "")
     assert sum("注册成功" in text for text in alice.texts()) == 1
@@ -97,15 +97,15 @@ async def test_join_request_approved_by_committee(port: PortHarness, seed: Seed)
     await director.send("/start")  # the committee member has talked to the bot
     newcomer = port.user(1007, "Newcomer", language="en")
     await newcomer.send("/start")
-    await newcomer.press("🙋 No code: ask to join")
+    await newcomer.tap("start.ask_to_join")
     await newcomer.send("Maria")
-    await newcomer.press("Yes")
+    await newcomer.tap("common.yes")
     await newcomer.send("1-1-102")
-    await newcomer.press("✅ Confirm")
+    await newcomer.tap("common.confirm")
     assert "Request sent" in newcomer.last.text
-    card = director.find_button_message("✅ 批准")
+    card = director.find_button_message(director.label("join.approve"))
     assert "Maria" in card.text and "1-1-102" in card.text
-    await director.press("✅ 批准", message=card)
+    await director.tap("join.approve", message=card)
     assert "已由" in director.messages[-1].text or any("批准" in m.text for m in director.messages)
     assert "approved" in newcomer.last.text
     async with port.app.sessions() as session:
@@ -130,7 +130,7 @@ async def test_unknown_command_and_free_text(port: PortHarness) -> None:
 async def test_language_switch_is_remembered(port: PortHarness) -> None:
     user = port.user(1010, "L", language="zh-hans")
     await user.send("/lang")
-    await user.press("English")
+    await user.tap("language.en")
     await user.send("/help")
     assert "Linli · Help" in user.last.text
 
@@ -142,8 +142,8 @@ async def test_two_simultaneous_taps_register_once(port: PortHarness, seed: Seed
     alice = port.user(1001, "Alice", language="en")
     await alice.send(f"/start {code}")
     await alice.send("Alice")
-    await alice.press("Yes")
-    confirm = alice.find_button_message("✅ Confirm")
+    await alice.tap("common.yes")
+    confirm = alice.find_button_message(alice.label("common.confirm"))
     data, message_id = confirm.data_of("✅ Confirm"), confirm.message_id
     toasts = await asyncio.gather(alice.press_data(data, message_id), alice.press_data(data, message_id))
     assert sorted(t.text or "" for t in toasts) == ["Registered", "You are already registered."]

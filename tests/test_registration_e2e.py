@@ -13,18 +13,18 @@ async def test_register_with_code_then_menu(e2e: EmulatorHarness, seed: Seed) ->
     await alice.send(f"/start {code}")
     assert "1-1-101" in alice.last.text
     await alice.send("王阿姨")
-    await alice.press("是")
-    await alice.press("✅ 确认")
+    await alice.tap("common.yes")
+    await alice.tap("common.confirm")
     assert any("注册成功" in text for text in alice.texts())
     assert {"💬 议题", "📅 活动", "🗳 投票", "👤 我的"} <= set(alice.last.labels)
-    await alice.press("👤 我的")
-    assert "王阿姨" in alice.last.text and "居民" in alice.last.text
+    await alice.tap("menu.me")
+    assert "王阿姨" in alice.last.text and alice.label("role.resident") in alice.last.text
 
 
 async def test_language_switch(e2e: EmulatorHarness) -> None:
     guest = e2e.user(1002, "Guest", language="zh-hans")
     await guest.send("/lang")
-    toast = await guest.press("English")
+    toast = await guest.tap("language.en")
     assert toast.text == "Language set to English."
     assert "browse public information" in guest.last.text
     await guest.send("/help")
@@ -55,14 +55,14 @@ async def test_join_request_approved_in_committee_chat(e2e: EmulatorHarness, see
     assert "居委会群" in e2e.bot_messages(-100500)[-1].text
     maria = e2e.user(1005, "Maria", language="en")
     await maria.send("/start")
-    await maria.press("🙋 No code: ask to join")
+    await maria.tap("start.ask_to_join")
     await maria.send("<i>Maria</i>")
-    await maria.press("Yes")
+    await maria.tap("common.yes")
     await maria.send("2-1-201")
-    await maria.press("✅ Confirm")
-    card = director.find_button_message("✅ 批准", chat_id=-100500)
+    await maria.tap("common.confirm")
+    card = director.find_button_message(director.label("join.approve"), chat_id=-100500)
     assert "<i>Maria</i>" in card.text  # markup shown literally, not as italics
-    await director.press("✅ 批准", message=card, chat_id=-100500)
+    await director.tap("join.approve", message=card, chat_id=-100500)
     assert "已由" in e2e.bot_messages(-100500)[-1].text
     assert "approved" in maria.last.text
     async with e2e.app.sessions() as session:
@@ -76,13 +76,13 @@ async def test_stranger_pressing_committee_button_in_group(e2e: EmulatorHarness,
     e2e.group(-100501, "居委会", [director, stranger])
     await director.send("/bind", chat_id=-100501)
     await stranger.send("/start")
-    await stranger.press("🙋 没有邀请码，申请加入")
+    await stranger.tap("start.ask_to_join")
     await stranger.send("Mallory")
-    await stranger.press("是")
+    await stranger.tap("common.yes")
     await stranger.send("9-9-999")
-    await stranger.press("✅ 确认")
-    card = director.find_button_message("✅ 批准", chat_id=-100501)
-    toast = await stranger.press("✅ 批准", message=card, chat_id=-100501)
+    await stranger.tap("common.confirm")
+    card = director.find_button_message(director.label("join.approve"), chat_id=-100501)
+    toast = await stranger.tap("join.approve", message=card, chat_id=-100501)
     assert toast.alert and "居委会成员" in (toast.text or "")
     async with e2e.app.sessions() as session:
         resident = await residents.by_telegram_id(session, e2e.app.community_id or 0, 1006)
@@ -94,10 +94,10 @@ async def test_forged_and_stale_buttons(e2e: EmulatorHarness, seed: Seed) -> Non
     user = e2e.user(1007, "Forger", language="en")
     await user.send(f"/start {code}")
     await user.send("Eve")
-    adult_question = user.find_button_message("Yes")
+    adult_question = user.find_button_message(user.label("common.yes"))
     stale = adult_question.data_of("Yes")
-    await user.press("Yes")
-    await user.press("✏️ Edit")  # back to the name step: the old "Yes" is now from an older form
+    await user.tap("common.yes")
+    await user.tap("common.edit")  # back to the name step: the old "Yes" is now from an older form
     toast = await user.press_data(stale, adult_question.message_id)
     assert toast.alert and "expired" in (toast.text or "")
     toast = await user.press_data("jd:1:a~forged00", adult_question.message_id)

@@ -27,14 +27,13 @@ async def test_welcome_and_approval_promise_only_what_exists(port: PortHarness, 
         _promises_only_topics(newcomer.last.text)
         await newcomer.send("/menu")
         _promises_only_topics(newcomer.last.text)
-        await newcomer.press("🙋 没有邀请码，申请加入" if language != "en" else "🙋 No code: ask to join",
-                             message=newcomer.find_button_message(
-                                 "🙋 没有邀请码，申请加入" if language != "en" else "🙋 No code: ask to join"))
+        await newcomer.tap("start.ask_to_join",
+                           message=newcomer.find_button_message(newcomer.label("start.ask_to_join")))
         await newcomer.send("Maria")
-        await newcomer.press("是" if language != "en" else "Yes")
+        await newcomer.tap("common.yes")
         await newcomer.send("1-1-102")
-        await newcomer.press("✅ 确认" if language != "en" else "✅ Confirm")
-        await director.press("✅ 批准", message=director.find_button_message("✅ 批准"))
+        await newcomer.tap("common.confirm")
+        await director.tap("join.approve", message=director.find_button_message(director.label("join.approve")))
         approval = newcomer.last.text
         assert "批准" in approval or "approved" in approval
         _promises_only_topics(approval)
