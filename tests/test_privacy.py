@@ -70,7 +70,8 @@ async def _everything_about_her(port: PortHarness, seed: Seed) -> tuple[UserChat
     await she.tap("common.yes")
     await she.send(ADDRESS)
     await she.tap("common.confirm")
-    await director.tap("join.reject", message=director.find_button_message(director.label("join.reject")))  # asked, then refused
+    # asked, then refused
+    await director.tap("join.reject", message=director.find_button_message(director.label("join.reject")))
     await she.send(f"/start {codes[('88', '6', ROOM)][0]}")  # then registered with the household's code
     await she.send(NAME)
     await she.tap("common.yes")

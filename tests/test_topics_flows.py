@@ -58,7 +58,8 @@ async def test_propose_shows_similar_topics_then_confirms(chat: Harness, seed: S
     await alice.tap("topics.form.skip_photo")
     preview = alice.last
     assert "请确认您的议题" in preview.text and "已经有相似的议题" in preview.text
-    assert "#1 3号楼加装电梯" in preview.text and alice.label("topics.form.similar_open", id=1, title="3号楼加装电梯") in preview.labels
+    assert "#1 3号楼加装电梯" in preview.text
+    assert alice.label("topics.form.similar_open", id=1, title="3号楼加装电梯") in preview.labels
     await alice.tap("topics.form.submit")
     assert any("议题 #2「加装电梯 3号楼」已提交" in text for text in alice.texts())
     assert any("新议题 #2「加装电梯 3号楼」" in text for text in director.texts())
@@ -380,7 +381,8 @@ async def test_hidden_topic_is_refused_to_residents(chat: Harness, seed: Seed) -
     await director.tap("topics.desk.hide")
     await director.send("商业广告")
     await director.tap("common.confirm")
-    assert "已对居民隐藏：商业广告" in director.last.text and director.label("topics.desk.unhide") in director.last.labels
+    assert "已对居民隐藏：商业广告" in director.last.text
+    assert director.label("topics.desk.unhide") in director.last.labels
     assert "已被居委会隐藏" in bob.last.text
     toast = await bob.tap("topics.btn.open")
     assert toast.alert and "已被居委会隐藏" in (toast.text or "")
@@ -565,7 +567,8 @@ async def test_export_csv_and_settings(chat: Harness, seed: Seed) -> None:
     name, content = director.last.document or ("", b"")
     assert name.startswith("linli-topics-") and content.decode("utf-8-sig").startswith("id,title,category,status")
     await director.tap("topics.desk.settings")
-    assert director.label("topics.desk.register_set", count=1000) in director.find_button_message(director.label("topics.desk.setting_a")).text
+    settings = director.find_button_message(director.label("topics.desk.setting_a"))
+    assert director.label("topics.desk.register_set", count=1000) in settings.text
     await director.tap("topics.desk.setting_a")
     await director.send("abc")
     assert "整数" in director.last.text
