@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from bot.app import Linli
 from bot.config import Settings
 from core.clock import FrozenClock
-from tests.support.chat import EmulatorHarness, PortHarness
+from tests.support.chat import EmulatorHarness, Harness, PortHarness
 from tests.support.databases import (
     SqliteTemplate,
     create_postgres_database,
@@ -85,9 +86,10 @@ def port(app: Linli) -> PortHarness:
     return PortHarness(app)
 
 
-@pytest.fixture(params=["aiogram", "ptb"])
-async def e2e(request: pytest.FixtureRequest, app: Linli) -> AsyncIterator[EmulatorHarness]:
-    """Conversations through the Bot API emulator with a real door (both doors, every database)."""
+@asynccontextmanager
+async def through_emulator(app: Linli, door_name: str) -> AsyncIterator[EmulatorHarness]:
+    """A real door (``"aiogram"`` or ``"ptb"``) polling the Bot API emulator; on exit, checks that the bot asked
+    Telegram for nothing it would refuse."""
     from bot.doors.aiogram_door import AiogramDoor
     from bot.doors.ptb_door import PtbDoor
     from bot.emulator import BotApiEmulator
@@ -95,14 +97,35 @@ async def e2e(request: pytest.FixtureRequest, app: Linli) -> AsyncIterator[Emula
     emulator = BotApiEmulator()
     await emulator.start()
     emulator.add_bot(TOKEN)
-    door_class = AiogramDoor if request.param == "aiogram" else PtbDoor
+    door_class = AiogramDoor if door_name == "aiogram" else PtbDoor
     door = door_class(app, TOKEN, emulator.base_url)
     harness = EmulatorHarness(app, emulator, door)
     await harness.start()
-    yield harness
-    await harness.stop()
-    await emulator.stop()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        await emulator.stop()
     unexpected = [r for r in emulator.errors if not r.expected]
     assert not unexpected, f"the bot made requests Telegram would refuse: {unexpected}"
     assert emulator.spec_violations == []
     assert [r.method for r in emulator.requests if r.unknown_params] == []
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+async def e2e(request: pytest.FixtureRequest, app: Linli) -> AsyncIterator[EmulatorHarness]:
+    """Conversations through the Bot API emulator with a real door (both doors, every database).
+    For what only the emulator can show (command lists, group chats seen by Telegram, its refusals)."""
+    async with through_emulator(app, request.param) as harness:
+        yield harness
+
+
+@pytest.fixture(params=["port", "aiogram", "ptb"])
+async def chat(request: pytest.FixtureRequest, app: Linli) -> AsyncIterator[Harness]:
+    """One scenario, three backends: straight through the port, then through each real door and the emulator
+    (every database). Write conversation tests against this; use ``port`` only for the port's internals."""
+    if request.param == "port":
+        yield PortHarness(app)
+        return
+    async with through_emulator(app, request.param) as harness:
+        yield harness

@@ -123,7 +123,7 @@ async def test_topics_of_another_community_are_invisible(port: PortHarness, seed
     await seed.resident(A_RESIDENT, "Alice", household=("1", "1", "101"))
     alice = port.user(A_RESIDENT, "Alice")
     await alice.send("/topics")
-    await alice.press("🆕 最新")
+    await alice.tap("topics.home.new")
     assert "B 小区的议题" not in alice.last.text
     for action in (OpenTopic, SupportTopic, TopicTimeline, TopicFullText):
         toast = await alice.press_data(port.app.codec.pack(action(other.topic_id)))

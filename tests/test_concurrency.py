@@ -25,8 +25,8 @@ USED = "已经被使用"
 async def _ready_to_confirm(user: UserChat, code: str) -> None:
     await user.send(f"/start {code}")
     await user.send(f"住户{user.user_id}")
-    await user.press("是")
-    user.find_button_message("✅ 确认")
+    await user.tap("common.yes")
+    user.find_button_message(user.label("common.confirm"))
 
 
 async def test_six_users_confirm_one_code_at_once_one_is_registered(port: PortHarness, seed: Seed) -> None:
@@ -36,7 +36,7 @@ async def test_six_users_confirm_one_code_at_once_one_is_registered(port: PortHa
     for user in users:
         await _ready_to_confirm(user, code)  # each is shown the code as valid: nobody has used it yet
 
-    toasts = await asyncio.gather(*(user.press("✅ 确认") for user in users))
+    toasts = await asyncio.gather(*(user.tap("common.confirm") for user in users))
 
     registered = [user for user in users if any("注册成功" in text for text in user.texts())]
     assert len(registered) == 1
@@ -62,13 +62,13 @@ async def test_two_committee_members_approve_one_request_at_once(port: PortHarne
         await member.send("/start")
     newcomer = port.user(1007, "Newcomer")
     await newcomer.send("/start")
-    await newcomer.press("🙋 没有邀请码，申请加入")
+    await newcomer.tap("start.ask_to_join")
     await newcomer.send("Maria")
-    await newcomer.press("是")
+    await newcomer.tap("common.yes")
     await newcomer.send("1-1-102")
-    await newcomer.press("✅ 确认")
+    await newcomer.tap("common.confirm")
 
-    toasts = await asyncio.gather(*(member.press("✅ 批准") for member in members))
+    toasts = await asyncio.gather(*(member.tap("join.approve") for member in members))
 
     assert sorted(toast.text or "" for toast in toasts) == ["已处理", "这个申请已经处理过了。"]
     async with port.app.sessions() as session:
@@ -92,13 +92,13 @@ async def test_approve_and_reject_at_once_decide_once(port: PortHarness, seed: S
         await member.send("/start")
     newcomer = port.user(1008, "Newcomer")
     await newcomer.send("/start")
-    await newcomer.press("🙋 没有邀请码，申请加入")
+    await newcomer.tap("start.ask_to_join")
     await newcomer.send("Lee")
-    await newcomer.press("否")
+    await newcomer.tap("common.no")
     await newcomer.send("2-1-201")
-    await newcomer.press("✅ 确认")
+    await newcomer.tap("common.confirm")
 
-    await asyncio.gather(members[0].press("✅ 批准"), members[1].press("✖️ 拒绝"))
+    await asyncio.gather(members[0].tap("join.approve"), members[1].tap("join.reject"))
 
     async with port.app.sessions() as session:
         request = (await session.exec(select(JoinRequest))).one()

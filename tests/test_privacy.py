@@ -65,16 +65,17 @@ async def _everything_about_her(port: PortHarness, seed: Seed) -> tuple[UserChat
     await she.send("/start WRONGCODE")  # a wrong try is kept with her Telegram id
     await she.send("/cancel")
     await she.send("/start")
-    await she.press("🙋 No code: ask to join")
+    await she.tap("start.ask_to_join")
     await she.send(NAME)
-    await she.press("Yes")
+    await she.tap("common.yes")
     await she.send(ADDRESS)
-    await she.press("✅ Confirm")
-    await director.press("✖️ 拒绝", message=director.find_button_message("✖️ 拒绝"))  # asked, then refused
+    await she.tap("common.confirm")
+    # asked, then refused
+    await director.tap("join.reject", message=director.find_button_message(director.label("join.reject")))
     await she.send(f"/start {codes[('88', '6', ROOM)][0]}")  # then registered with the household's code
     await she.send(NAME)
-    await she.press("Yes")
-    await she.press("✅ Confirm")
+    await she.tap("common.yes")
+    await she.tap("common.confirm")
     assert any("You are registered" in text for text in she.texts())
     await director.send(f"/grant {USER_ID} committee")
     await she.send("/grant 1002 building_leader")  # acting as committee: her id in role_grant.granted_by
@@ -112,10 +113,10 @@ async def test_delete_my_data_leaves_nothing_personal(port: PortHarness, seed: S
     assert any(cell.startswith("audit_entry.actor_telegram_id") for cell in before)
 
     await she.send("/menu")
-    await she.press("👤 Me")
-    await she.press("🗑 Delete my personal data")
+    await she.tap("menu.me")
+    await she.tap("me.forget")
     assert "Deleted:" in she.last.text
-    await she.press("Yes, delete")
+    await she.tap("me.forget_yes")
     assert "What stays, and why" in she.last.text and "random pseudonym" in she.last.text
 
     assert await _scan(app) == []
@@ -136,7 +137,7 @@ async def test_delete_my_data_leaves_nothing_personal(port: PortHarness, seed: S
         assert topic.title == "加装电梯"  # her topic stays public, without her name
         assert topic.proposer_id == resident_id
     await director.send("/topics")
-    await director.press("🆕 最新")
+    await director.tap("topics.home.new")
     await director.press(next(label for label in director.last.labels if label.startswith(f"#{topic_id} ")))
     assert "加装电梯" in director.last.text and NAME not in director.last.text
 
@@ -145,9 +146,9 @@ async def test_coming_back_with_a_fresh_code(port: PortHarness, seed: Seed) -> N
     """Her household's code was used; the committee issues a new one and she registers again."""
     she, director, _ = await _everything_about_her(port, seed)
     await she.send("/menu")
-    await she.press("👤 Me")
-    await she.press("🗑 Delete my personal data")
-    await she.press("Yes, delete")
+    await she.tap("menu.me")
+    await she.tap("me.forget")
+    await she.tap("me.forget_yes")
     await director.send("/newcode 88-6-9999")
     assert "没有找到" in director.last.text
     await director.send(f"/newcode {ADDRESS}")
@@ -156,8 +157,8 @@ async def test_coming_back_with_a_fresh_code(port: PortHarness, seed: Seed) -> N
     code = text.split("：", 1)[1].split()[0]
     await she.send(f"/start {code}")
     await she.send("Xiaomei")
-    await she.press("Yes")
-    await she.press("✅ Confirm")
+    await she.tap("common.yes")
+    await she.tap("common.confirm")
     assert "You are registered" in "".join(she.texts()[-3:])
     async with port.app.sessions() as session:
         again = await residents.by_telegram_id(session, port.app.community_id or 0, USER_ID)
@@ -173,16 +174,16 @@ async def test_a_guest_can_delete_what_the_bot_keeps_about_them(port: PortHarnes
     await director.send("/start")
     she = port.user(USER_ID, NAME, language="en")
     await she.send("/start")
-    await she.press("🙋 No code: ask to join")
+    await she.tap("start.ask_to_join")
     await she.send(NAME)
-    await she.press("Yes")
+    await she.tap("common.yes")
     await she.send(ADDRESS)
-    await she.press("✅ Confirm")
+    await she.tap("common.confirm")
     assert await _scan(port.app) != []
     await she.send("/menu")
-    await she.press("👤 Me")
-    await she.press("🗑 Delete my personal data")
-    await she.press("Yes, delete")
+    await she.tap("menu.me")
+    await she.tap("me.forget")
+    await she.tap("me.forget_yes")
     assert await _scan(port.app) == []
     async with port.app.sessions() as session:
         assert (await session.exec(select(JoinRequest))).all() == []

@@ -152,9 +152,9 @@ async def test_astral_emoji_at_full_length_reach_telegram_through_both_doors(e2e
         await bob.send("😀" * rules.COMMENT_LIMIT)
     assert bob.last.text.count("😀" * rules.COMMENT_LIMIT) == 5
     await open_desk_card(director, topic_id)
-    await director.press("✍️ 答复")
+    await director.tap("topics.desk.answer")
     await director.send("😀" * rules.ANSWER_LIMIT)
-    await director.press("✅ 确认")
+    await director.tap("common.confirm")
     assert any("😀" * rules.ANSWER_LIMIT in text for text in bob.texts())  # the notice reached the proposer
     async with e2e.app.sessions() as session:
         states = (await session.exec(select(OutboxMessage.status))).all()
@@ -230,7 +230,7 @@ async def _screens(port: PortHarness, seed: Seed, c: Content) -> None:
     await ann.send(c.description)
     await ann.press("其他")
     await ann.send_photo(tiny_png())
-    await ann.press("✅ 确认提交")
+    await ann.tap("topics.form.submit")
     topic = 1
     other = await seed.topic(1002, c.other_title, description=c.description)
     for person in people[1:]:
@@ -259,7 +259,7 @@ async def _screens(port: PortHarness, seed: Seed, c: Content) -> None:
         await director.press_data(pack(action))
         await director.send(text)
         if confirm:
-            await director.press("✅ 确认")
+            await director.tap("common.confirm")
 
     await director.send("/committee")
     await director.press_data(pack(DeskHome()))

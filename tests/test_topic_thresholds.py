@@ -234,10 +234,10 @@ async def test_card_says_the_adult_rule_waits_for_the_register(port: PortHarness
     topic_id = await seed.topic(1002, "加装电梯")
     alice = await resident(port, seed, 1001, "Alice", "101")
     await alice.send("/topics")
-    await alice.press("🆕 最新")
+    await alice.tap("topics.home.new")
     await alice.press(f"#{topic_id} 加装电梯 · 👍1")
-    await alice.press("👍 联署支持（1）")
-    card = alice.find_button_message("↩️ 撤回联署").text
+    await alice.tap("topics.btn.support", count=1)
+    card = alice.find_button_message(alice.label("topics.btn.withdraw")).text
     assert "居委会登记成年居民人数后才计算" in card
     assert "住户：2/10（共 50 户的五分之一）" in card
     assert "要求召开居民会议" not in card.split("⚖️ 法定门槛")[0]
@@ -253,14 +253,17 @@ async def test_desk_keeps_the_demand_until_the_committee_records_it(port: PortHa
     await open_desk_card(director, topic_id)
     card = director.last
     assert "成年居民 2/10" in card.text and "住户 2/50" in card.text  # the base it was reached under
-    assert "✖️ 不予采纳" not in card.labels and "✅ 已办结" not in card.labels
-    await director.press("📝 记录会议安排")
+    # settling needs the demand recorded first: neither "decline" nor "resolve" is offered yet
+    assert director.label("topics.desk.decline") not in card.labels
+    assert director.label("topics.desk.resolve") not in card.labels
+    await director.tap("topics.desk.demand_record")
     await director.send("已定于12月9日召开居民会议。")
-    await director.press("✅ 确认")
+    await director.tap("common.confirm")
     card = director.last
     assert "📝 会议要求的处理" in card.text and "已定于12月9日召开居民会议。" in card.text
-    assert "✅ 办结" in card.labels and "📝 记录会议安排" not in card.labels
+    assert director.label("topics.desk.resolve") in card.labels
+    assert director.label("topics.desk.demand_record") not in card.labels
     assert any("居委会记录了召开居民会议要求的处理情况" in text for text in port.user(1002, "Bob").texts())
     await director.send("/committee")
-    await director.press("💬 议题处理")
-    await director.press("⚖️ 要求开会 (0)")
+    await director.tap("committee.topics")
+    await director.press(director.label("topics.desk.queue_d") + " (0)")

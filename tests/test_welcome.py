@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.features import features
-from tests.support.chat import PortHarness
+from tests.support.chat import Harness
 from tests.support.seed import Seed
 
 NOT_YET = ("投票", "报名", "相约九号", "vote", "sign up", "RSVP", "Voting")
@@ -14,27 +14,26 @@ def _promises_only_topics(text: str) -> None:
     assert "议题" in text or "topics" in text
 
 
-async def test_welcome_and_approval_promise_only_what_exists(port: PortHarness, seed: Seed) -> None:
+async def test_welcome_and_approval_promise_only_what_exists(chat: Harness, seed: Seed) -> None:
     offered = [key for feature in features() for key in feature.offers]
     assert offered == ["offer.topics"]  # a feature adds its line (bot/features.py) when it ships
     await seed.roster()
     await seed.committee(9001)
-    director = port.user(9001, "Director")
+    director = chat.user(9001, "Director")
     await director.send("/start")
     for language, chat_id in (("zh-hans", 1007), ("en", 1008)):
-        newcomer = port.user(chat_id, "Newcomer", language=language)
+        newcomer = chat.user(chat_id, "Newcomer", language=language)
         await newcomer.send("/start")
         _promises_only_topics(newcomer.last.text)
         await newcomer.send("/menu")
         _promises_only_topics(newcomer.last.text)
-        await newcomer.press("🙋 没有邀请码，申请加入" if language != "en" else "🙋 No code: ask to join",
-                             message=newcomer.find_button_message(
-                                 "🙋 没有邀请码，申请加入" if language != "en" else "🙋 No code: ask to join"))
+        await newcomer.tap("start.ask_to_join",
+                           message=newcomer.find_button_message(newcomer.label("start.ask_to_join")))
         await newcomer.send("Maria")
-        await newcomer.press("是" if language != "en" else "Yes")
+        await newcomer.tap("common.yes")
         await newcomer.send("1-1-102")
-        await newcomer.press("✅ 确认" if language != "en" else "✅ Confirm")
-        await director.press("✅ 批准", message=director.find_button_message("✅ 批准"))
+        await newcomer.tap("common.confirm")
+        await director.tap("join.approve", message=director.find_button_message(director.label("join.approve")))
         approval = newcomer.last.text
         assert "批准" in approval or "approved" in approval
         _promises_only_topics(approval)

@@ -12,7 +12,7 @@ from tests.emulator.support import ANN, BOB, RawApi
 async def test_long_poll_wakes_as_soon_as_an_update_is_pushed(api: RawApi, emu: BotApiEmulator) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(api("getUpdates", timeout=5))
-    await asyncio.sleep(0.1)
+    await emu.wait_until(emu.is_polling, timeout=5, description="the long poll is open")
     emu.user_sends(ANN, "hello")
     status, body = await poll
     assert time.monotonic() - started < 0.5
@@ -55,9 +55,9 @@ async def test_allowed_updates_filters_later_updates(api: RawApi, emu: BotApiEmu
     assert [u["message"]["text"] for u in await api.ok("getUpdates")] == ["wanted"]
 
 
-async def test_second_poller_terminates_the_first_with_409(api: RawApi) -> None:
+async def test_second_poller_terminates_the_first_with_409(api: RawApi, emu: BotApiEmulator) -> None:
     first = asyncio.create_task(api("getUpdates", timeout=5))
-    await asyncio.sleep(0.05)
+    await emu.wait_until(emu.is_polling, timeout=5, description="the first long poll is open")
     assert await api.ok("getUpdates", timeout=0) == []
     status, body = await first
     assert status == 409
@@ -79,7 +79,7 @@ async def test_webhook_excludes_get_updates(api: RawApi) -> None:
 
 async def test_stop_ends_a_waiting_long_poll(api: RawApi, emu: BotApiEmulator) -> None:
     poll = asyncio.create_task(api("getUpdates", timeout=30))
-    await asyncio.sleep(0.05)
+    await emu.wait_until(emu.is_polling, timeout=5, description="the long poll is open")
     started = time.monotonic()
     await emu.stop()
     assert (await poll)[1]["result"] == []

@@ -4,7 +4,7 @@ Both backends offer the same API::
 
     alice = harness.user(1001, "Alice")
     await alice.send("/start ABCD2345")
-    await alice.press("✅ 确认")
+    await alice.tap("common.confirm")
     assert "注册成功" in alice.last.text
 """
 
@@ -92,12 +92,16 @@ class Harness:
     """Backend-neutral parts: users, chats, lookups."""
 
     app: Linli
+    backend: str  # "port", "aiogram" or "ptb"
 
     def __init__(self) -> None:
         self._update_ids = _UPDATE_IDS
 
     def user(self, user_id: int, name: str = "Resident", language: str | None = "zh-hans") -> UserChat:
         return UserChat(self, user_id, name, language)
+
+    def group(self, chat_id: int, title: str, members: list[UserChat]) -> None:
+        """A group chat with the bot and ``members`` (the port needs none: any chat id is a chat)."""
 
     # backend primitives -----------------------------------------------------------------
     async def push_text(self, user: UserChat, chat_id: int, text: str) -> None:
@@ -285,6 +289,8 @@ def _buttons(buttons: Any) -> list[list[tuple[str, str | None]]]:
 
 
 class PortHarness(Harness):
+    backend = "port"
+
     def __init__(self, app: Linli) -> None:
         super().__init__()
         self.app = app
@@ -334,6 +340,7 @@ class EmulatorHarness(Harness):
     def __init__(self, app: Linli, emulator: Any, door: Any) -> None:
         super().__init__()
         self.app, self.emu, self.door = app, emulator, door
+        self.backend = "aiogram" if "aiogram" in type(door).__module__ else "ptb"
         self._task: asyncio.Task[None] | None = None
         self._known: set[int] = set()
 

@@ -1,7 +1,7 @@
 """Count the SQL statements a piece of work runs (Zulip-style query budgets).
 
     with count_queries(app.engine) as queries:
-        await alice.press("👍 联署支持（1）")
+        await alice.tap("topics.btn.support", count=1)
     assert len(queries) <= 8, queries.report()
 """
 

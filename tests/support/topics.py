@@ -45,9 +45,10 @@ async def open_desk_card(director: UserChat, topic_id: int, *, label: str | None
     With ``label`` the exact list button is pressed (so its title and support count are checked too).
     """
     await director.send("/committee", chat_id=chat_id)
-    await director.press("💬 议题处理", chat_id=chat_id)
-    await director.press("📋 进行中" + _count_suffix(director, "📋 进行中", chat_id), chat_id=chat_id)
+    await director.tap("committee.topics", chat_id=chat_id)
+    open_queue = director.label("topics.desk.queue_a")
+    await director.press(open_queue + _count_suffix(director, open_queue, chat_id), chat_id=chat_id)
     if label is None:
-        label = next(text for text in director.find_button_message("◀ 议题处理", chat_id).labels
+        label = next(text for text in director.find_button_message(director.label("topics.desk.back"), chat_id).labels
                      if text.startswith(f"#{topic_id} "))
     await director.press(label, chat_id=chat_id)
