@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, literal, true
+from sqlalchemy import select as sa_select  # sqlmodel's select types four columns at most
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -130,11 +131,12 @@ async def _head(session: AsyncSession, community: Community, topic_id: int, view
                              .limit(1).correlate(Topic).scalar_subquery())
     comment_total = (select(func.count()).select_from(TopicComment).where(TopicComment.topic_id == Topic.id)
                      .correlate(Topic).scalar_subquery())
-    supported = exists().where(TopicSupport.topic_id == Topic.id, TopicSupport.resident_id == viewer_id)
-    seated = exists().where(CouncilMember.council_id == Topic.council_id, CouncilMember.resident_id == viewer_id)
+    supported = exists().where(col(TopicSupport.topic_id) == Topic.id, col(TopicSupport.resident_id) == viewer_id)
+    seated = exists().where(col(CouncilMember.council_id) == Topic.council_id,
+                            col(CouncilMember.resident_id) == viewer_id)
     statement: Any = (
-        select(Topic, TopicCategory, merged, recommendation, proposer.display_name, Council.name, recommending.name,
-               comment_total, supported.correlate(Topic), seated.correlate(Topic))
+        sa_select(Topic, TopicCategory, merged, recommendation, col(proposer.display_name), col(Council.name),
+                  col(recommending.name), comment_total, supported.correlate(Topic), seated.correlate(Topic))
         .select_from(Topic)
         .outerjoin(TopicCategory, col(TopicCategory.id) == Topic.category_id)
         .outerjoin(proposer, col(proposer.id) == Topic.proposer_id)
@@ -142,7 +144,7 @@ async def _head(session: AsyncSession, community: Community, topic_id: int, view
         .outerjoin(merged, col(merged.id) == Topic.merged_into_id)
         .outerjoin(recommendation, col(recommendation.id) == newest_recommendation)
         .outerjoin(recommending, col(recommending.id) == recommendation.council_id)
-        .where(col(Topic.id) == topic_id, Topic.community_id == community_id)
+        .where(col(Topic.id) == topic_id, col(Topic.community_id) == community_id)
     )
     if counted:
         tally = tally_statement(community_id, topic_id).subquery("tally")

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, case, delete, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Field, SQLModel, col, select
-from sqlmodel.sql.expression import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from core import topics as rules
 from core.errors import DomainError, NotFound, NotVerified
@@ -200,7 +200,7 @@ def require_open(topic: Topic) -> None:
         raise rules.TopicClosed()
 
 
-def tally_statement(community_id: int, topic_id: int) -> Select[tuple[int, int, int, int]]:
+def tally_statement(community_id: int, topic_id: int) -> Select[int, int, int, int]:
     """Supports by the community's verified residents; adults and their households for the 1/5 rules.
 
     A topic of another community counts nothing here.
@@ -230,14 +230,16 @@ def support_tally(residents: int, households: int, adults: int, adult_households
 
 async def tally(session: AsyncSession, community_id: int, topic_id: int) -> SupportTally:
     """Supports by the community's verified residents (see ``tally_statement``)."""
-    return support_tally(*(await session.exec(tally_statement(community_id, topic_id))).one())
+    counted = (await session.exec(tally_statement(community_id, topic_id))).one()
+    return support_tally(*counted)
 
 
-async def tally_and_bases(session: AsyncSession, community: Community, topic_id: int) -> tuple[SupportTally, LegalBases]:
+async def tally_and_bases(session: AsyncSession, community: Community,
+                          topic_id: int) -> tuple[SupportTally, LegalBases]:
     """The tally and the legal bases it is measured against, in one statement."""
     community_id = community.id or 0
     statement = tally_statement(community_id, topic_id).add_columns(households_statement(community_id))
-    *counted, households = (await session.exec(statement)).one()
+    *counted, households = (await session.exec(statement)).one()  # type: ignore[call-overload]
     return support_tally(*counted), LegalBases(adults=community.adult_population, households=int(households))
 
 
