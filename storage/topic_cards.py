@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, literal, true
+from sqlalchemy import Integer, bindparam, exists, func, literal, true
 from sqlalchemy import select as sa_select  # sqlmodel's select types four columns at most
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -26,6 +27,8 @@ from storage.councils import Council, CouncilMember, CouncilRecommendation
 from storage.residents import Resident
 from storage.topic_comments import TopicComment
 from storage.topics import (
+    COMMUNITY_ID,
+    TOPIC_ID,
     SupportOutcome,
     Topic,
     TopicCategory,
@@ -114,26 +117,24 @@ async def _after(session: AsyncSession, head: TopicCard, outcome: SupportOutcome
     return SupportCard(outcome=outcome, card=await _complete(session, counted))
 
 
-async def _head(session: AsyncSession, community: Community, topic_id: int, viewer: Resident | None, *,
-                committee: bool, counted: bool, lock: bool = False) -> TopicCard:
-    """One SELECT: the topic and everything about it that is one value; ``counted`` adds the tally and bases.
+VIEWER_ID = bindparam("viewer_id", type_=Integer)
 
-    ``lock`` takes the topic's row lock (``FOR UPDATE OF topic``; SQLite's writers hold the database's).
-    The events and comments are left empty (``_complete`` reads them).
-    """
-    community_id = community.id or 0
-    viewer_id = viewer.id if viewer is not None and viewer.id is not None else 0
+
+@cache
+def _head_statement(*, counted: bool, lock: bool) -> Any:
+    """The head's SELECT, built once per variant; parameters ``community_id``, ``topic_id`` and ``viewer_id``."""
     proposer, merged = aliased(Resident, name="proposer"), aliased(Topic, name="merged")
     recommendation, recommending = aliased(CouncilRecommendation, name="rec"), aliased(Council, name="rec_council")
-    newest_recommendation = (select(CouncilRecommendation.id).where(CouncilRecommendation.topic_id == Topic.id)
+    newest_recommendation = (select(CouncilRecommendation.id)
+                             .where(col(CouncilRecommendation.topic_id) == Topic.id)
                              .order_by(col(CouncilRecommendation.created_at).desc(),
                                        col(CouncilRecommendation.id).desc())
                              .limit(1).correlate(Topic).scalar_subquery())
-    comment_total = (select(func.count()).select_from(TopicComment).where(TopicComment.topic_id == Topic.id)
+    comment_total = (select(func.count()).select_from(TopicComment).where(col(TopicComment.topic_id) == Topic.id)
                      .correlate(Topic).scalar_subquery())
-    supported = exists().where(col(TopicSupport.topic_id) == Topic.id, col(TopicSupport.resident_id) == viewer_id)
+    supported = exists().where(col(TopicSupport.topic_id) == Topic.id, col(TopicSupport.resident_id) == VIEWER_ID)
     seated = exists().where(col(CouncilMember.council_id) == Topic.council_id,
-                            col(CouncilMember.resident_id) == viewer_id)
+                            col(CouncilMember.resident_id) == VIEWER_ID)
     statement: Any = (
         sa_select(Topic, TopicCategory, merged, recommendation, col(proposer.display_name), col(Council.name),
                   col(recommending.name), comment_total, supported.correlate(Topic), seated.correlate(Topic))
@@ -144,16 +145,28 @@ async def _head(session: AsyncSession, community: Community, topic_id: int, view
         .outerjoin(merged, col(merged.id) == Topic.merged_into_id)
         .outerjoin(recommendation, col(recommendation.id) == newest_recommendation)
         .outerjoin(recommending, col(recommending.id) == recommendation.council_id)
-        .where(col(Topic.id) == topic_id, col(Topic.community_id) == community_id)
+        .where(col(Topic.id) == TOPIC_ID, col(Topic.community_id) == COMMUNITY_ID)
     )
     if counted:
-        tally = tally_statement(community_id, topic_id).subquery("tally")
-        statement = statement.join(tally, true()).add_columns(*tally.c, households_statement(community_id))
+        tally = tally_statement().subquery("tally")
+        statement = statement.join(tally, true()).add_columns(*tally.c, households_statement())
     else:
         statement = statement.add_columns(literal(0), literal(0), literal(0), literal(0), literal(0))
     if lock:
         statement = statement.with_for_update(of=Topic)
-    row = (await session.exec(statement)).first()
+    return statement
+
+
+async def _head(session: AsyncSession, community: Community, topic_id: int, viewer: Resident | None, *,
+                committee: bool, counted: bool, lock: bool = False) -> TopicCard:
+    """One SELECT: the topic and everything about it that is one value; ``counted`` adds the tally and bases.
+
+    ``lock`` takes the topic's row lock (``FOR UPDATE OF topic``; SQLite's writers hold the database's).
+    The events and comments are left empty (``_complete`` reads them).
+    """
+    viewer_id = viewer.id if viewer is not None and viewer.id is not None else 0
+    params = {"community_id": community.id or 0, "topic_id": topic_id, "viewer_id": viewer_id}
+    row = (await session.exec(_head_statement(counted=counted, lock=lock), params=params)).first()
     if row is None:
         raise NotFound()
     (topic, category, merged_topic, rec, proposer_name, council_name, rec_council, comments, is_supporter,

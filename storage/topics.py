@@ -8,9 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, case, delete, func, text, update
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    case,
+    delete,
+    func,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -200,10 +214,15 @@ def require_open(topic: Topic) -> None:
         raise rules.TopicClosed()
 
 
-def tally_statement(community_id: int, topic_id: int) -> Select[int, int, int, int]:
+# Bound by name, so the statements below are built once per process and only their parameters change per tap.
+COMMUNITY_ID, TOPIC_ID = bindparam("community_id", type_=Integer), bindparam("topic_id", type_=Integer)
+
+
+@cache
+def tally_statement() -> Select[int, int, int, int]:
     """Supports by the community's verified residents; adults and their households for the 1/5 rules.
 
-    A topic of another community counts nothing here.
+    Parameters ``community_id`` and ``topic_id``. A topic of another community counts nothing here.
     """
     adult_resident = case((col(Resident.is_adult), Resident.id), else_=None)
     adult_household = case((col(Resident.is_adult), Resident.household_id), else_=None)
@@ -213,14 +232,21 @@ def tally_statement(community_id: int, topic_id: int) -> Select[int, int, int, i
         .select_from(TopicSupport)
         .join(Resident, col(Resident.id) == TopicSupport.resident_id)
         .join(Topic, col(Topic.id) == TopicSupport.topic_id)
-        .where(TopicSupport.topic_id == topic_id, Topic.community_id == community_id,
-               Resident.community_id == community_id, col(Resident.verified))
+        .where(col(TopicSupport.topic_id) == TOPIC_ID, col(Topic.community_id) == COMMUNITY_ID,
+               col(Resident.community_id) == COMMUNITY_ID, col(Resident.verified))
     )
 
 
-def households_statement(community_id: int) -> ScalarSelect[int]:
-    """The household base of the 1/5 rule, as a scalar subquery: the households on the roster."""
-    return select(func.count()).select_from(Household).where(Household.community_id == community_id).scalar_subquery()
+@cache
+def households_statement() -> ScalarSelect[int]:
+    """The household base of the 1/5 rule (the households on the roster), as a scalar subquery on ``community_id``."""
+    return (select(func.count()).select_from(Household).where(col(Household.community_id) == COMMUNITY_ID)
+            .scalar_subquery())
+
+
+@cache
+def _tally_with_bases() -> Any:
+    return tally_statement().add_columns(households_statement())
 
 
 def support_tally(residents: int, households: int, adults: int, adult_households: int) -> SupportTally:
@@ -230,16 +256,16 @@ def support_tally(residents: int, households: int, adults: int, adult_households
 
 async def tally(session: AsyncSession, community_id: int, topic_id: int) -> SupportTally:
     """Supports by the community's verified residents (see ``tally_statement``)."""
-    counted = (await session.exec(tally_statement(community_id, topic_id))).one()
+    counted = (await session.exec(tally_statement(),
+                                  params={"community_id": community_id, "topic_id": topic_id})).one()
     return support_tally(*counted)
 
 
 async def tally_and_bases(session: AsyncSession, community: Community,
                           topic_id: int) -> tuple[SupportTally, LegalBases]:
     """The tally and the legal bases it is measured against, in one statement."""
-    community_id = community.id or 0
-    statement = tally_statement(community_id, topic_id).add_columns(households_statement(community_id))
-    *counted, households = (await session.exec(statement)).one()  # type: ignore[call-overload]
+    params = {"community_id": community.id or 0, "topic_id": topic_id}
+    *counted, households = (await session.exec(_tally_with_bases(), params=params)).one()
     return support_tally(*counted), LegalBases(adults=community.adult_population, households=int(households))
 
 
