@@ -17,8 +17,8 @@ from handlers.links import CouncilTopics, OpenMenu, OpenTopic, TopicsHome
 from handlers.port import Keyboard, SendPhoto
 from handlers.router import Router
 from handlers.text import esc
-from storage import councils, topic_lists, topic_notices, topics
-from storage.topic_cards import card
+from storage import councils, topic_cards, topic_lists, topic_notices, topics
+from storage.topic_cards import TopicCard
 from storage.topic_lists import RESIDENT_LISTINGS, Listing
 
 router = Router("topics")
@@ -167,9 +167,11 @@ async def search_input(ctx: Context) -> None:
 
 
 async def show_card(ctx: Context, topic_id: int, *, new_message: bool = False) -> None:
-    shown = await card(ctx.session, ctx.community, topic_id, ctx.resident)
-    text, buttons = view.card_text(ctx, shown), view.resident_buttons(ctx, shown)
-    ctx.show(text, buttons, new=new_message)
+    draw_card(ctx, await topic_cards.card(ctx.session, ctx.community, topic_id, ctx.resident), new_message=new_message)
+
+
+def draw_card(ctx: Context, shown: TopicCard, *, new_message: bool = False) -> None:
+    ctx.show(view.card_text(ctx, shown), view.resident_buttons(ctx, shown), new=new_message)
 
 
 @router.button(OpenTopic)
@@ -180,25 +182,25 @@ async def open_topic(ctx: Context, tap: OpenTopic) -> None:
 
 @router.button(SupportTopic, verified=True)
 async def support_topic(ctx: Context, tap: SupportTopic) -> None:
-    outcome = await topics.support(ctx.session, community=ctx.community, topic_id=tap.topic_id,
-                                   resident=ctx.resident, now=ctx.now())
-    if not outcome.changed:  # a double tap or an old button: say so, leave the card as it is
+    done = await topic_cards.support(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+                                     resident=ctx.resident, now=ctx.now())
+    if done.card is None:  # a double tap or an old button: say so, leave the card as it is
         ctx.toast(ctx.t("topics.support.already"), alert=True)
         return
     ctx.toast(ctx.t("topics.support.done"))
-    ctx.tell(*await topic_notices.thresholds(ctx.session, ctx.community, outcome))
-    await show_card(ctx, outcome.topic.id or 0)
+    ctx.tell(*await topic_notices.thresholds(ctx.session, ctx.community, done.outcome))
+    draw_card(ctx, done.card)  # drawn from the tally the use case has just counted
 
 
 @router.button(WithdrawSupport, verified=True)
 async def withdraw_support(ctx: Context, tap: WithdrawSupport) -> None:
-    outcome = await topics.withdraw(ctx.session, community=ctx.community, topic_id=tap.topic_id,
-                                    resident=ctx.resident, now=ctx.now())
-    if not outcome.changed:
+    done = await topic_cards.withdraw(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+                                      resident=ctx.resident, now=ctx.now())
+    if done.card is None:
         ctx.toast(ctx.t("topics.support.not_supporting"), alert=True)
         return
     ctx.toast(ctx.t("topics.support.withdrawn"))
-    await show_card(ctx, outcome.topic.id or 0)
+    draw_card(ctx, done.card)
 
 
 @router.button(TopicPhoto)

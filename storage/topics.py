@@ -8,18 +8,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, case, func, text, update
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    case,
+    delete,
+    func,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from core import topics as rules
 from core.errors import DomainError, NotFound, NotVerified
 from core.topics import LegalBases, LegalRule, SupportTally, TopicStatus
 from storage import audit
-from storage.community import Community, count_households
+from storage.community import Community, Household, count_households
 from storage.residents import Resident, committee_members
 
 # ---- tables ------------------------------------------------------------------------------------
@@ -196,25 +214,59 @@ def require_open(topic: Topic) -> None:
         raise rules.TopicClosed()
 
 
-async def tally(session: AsyncSession, community_id: int, topic_id: int) -> SupportTally:
+# Bound by name, so the statements below are built once per process and only their parameters change per tap.
+COMMUNITY_ID, TOPIC_ID = bindparam("community_id", type_=Integer), bindparam("topic_id", type_=Integer)
+
+
+@cache
+def tally_statement() -> Select[int, int, int, int]:
     """Supports by the community's verified residents; adults and their households for the 1/5 rules.
 
-    A topic of another community counts nothing here.
+    Parameters ``community_id`` and ``topic_id``. A topic of another community counts nothing here.
     """
     adult_resident = case((col(Resident.is_adult), Resident.id), else_=None)
     adult_household = case((col(Resident.is_adult), Resident.household_id), else_=None)
-    statement = (
+    return (
         select(func.count(func.distinct(Resident.id)), func.count(func.distinct(Resident.household_id)),
                func.count(func.distinct(adult_resident)), func.count(func.distinct(adult_household)))
         .select_from(TopicSupport)
         .join(Resident, col(Resident.id) == TopicSupport.resident_id)
         .join(Topic, col(Topic.id) == TopicSupport.topic_id)
-        .where(TopicSupport.topic_id == topic_id, Topic.community_id == community_id,
-               Resident.community_id == community_id, col(Resident.verified))
+        .where(col(TopicSupport.topic_id) == TOPIC_ID, col(Topic.community_id) == COMMUNITY_ID,
+               col(Resident.community_id) == COMMUNITY_ID, col(Resident.verified))
     )
-    residents, households, adults, adult_households = (await session.exec(statement)).one()
+
+
+@cache
+def households_statement() -> ScalarSelect[int]:
+    """The household base of the 1/5 rule (the households on the roster), as a scalar subquery on ``community_id``."""
+    return (select(func.count()).select_from(Household).where(col(Household.community_id) == COMMUNITY_ID)
+            .scalar_subquery())
+
+
+@cache
+def _tally_with_bases() -> Any:
+    return tally_statement().add_columns(households_statement())
+
+
+def support_tally(residents: int, households: int, adults: int, adult_households: int) -> SupportTally:
     return SupportTally(residents=int(residents), households=int(households), adults=int(adults),
                         adult_households=int(adult_households))
+
+
+async def tally(session: AsyncSession, community_id: int, topic_id: int) -> SupportTally:
+    """Supports by the community's verified residents (see ``tally_statement``)."""
+    counted = (await session.exec(tally_statement(),
+                                  params={"community_id": community_id, "topic_id": topic_id})).one()
+    return support_tally(*counted)
+
+
+async def tally_and_bases(session: AsyncSession, community: Community,
+                          topic_id: int) -> tuple[SupportTally, LegalBases]:
+    """The tally and the legal bases it is measured against, in one statement."""
+    params = {"community_id": community.id or 0, "topic_id": topic_id}
+    *counted, households = (await session.exec(_tally_with_bases(), params=params)).one()
+    return support_tally(*counted), LegalBases(adults=community.adult_population, households=int(households))
 
 
 async def legal_bases(session: AsyncSession, community: Community) -> LegalBases:
@@ -371,11 +423,10 @@ async def check_thresholds(session: AsyncSession, community: Community, topic: T
     its timeline event, audit row and notices come only from the transaction that recorded it.
     """
     await session.flush()
-    counted = await tally(session, community.id or 0, topic.id or 0)
+    counted, bases = await tally_and_bases(session, community, topic.id or 0)
     agenda = demanded = tried = False
     if topic.agenda_reached_at is None and rules.reaches_agenda(counted.residents, community.agenda_threshold):
         agenda, tried = await _claim(session, topic, Topic.agenda_reached_at, agenda_reached_at=now), True
-    bases = await legal_bases(session, community)
     met = rules.legal_rules_met(counted, bases)
     if met and topic.meeting_demanded_at is None:
         tried = True
@@ -406,6 +457,11 @@ async def check_thresholds(session: AsyncSession, community: Community, topic: T
                           agenda_reached=agenda, bases=bases, demand_audience=told)
 
 
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 async def support(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
                   now: datetime) -> SupportOutcome:
     """One tap: support a topic. A second tap (or a forged one) changes nothing."""
@@ -413,15 +469,23 @@ async def support(session: AsyncSession, *, community: Community, topic_id: int,
         raise NotVerified()
     topic = await visible_topic(session, community.id or 0, topic_id, lock=True)
     require_open(topic)
-    if await supports(session, topic_id, resident.id or 0):
-        return SupportOutcome(topic=topic, changed=False,
-                              tally=await tally(session, community.id or 0, topic_id))
-    try:
-        async with session.begin_nested():
-            session.add(TopicSupport(topic_id=topic_id, resident_id=resident.id or 0, created_at=now))
-    except IntegrityError:  # a parallel tap by the same resident won
-        return SupportOutcome(topic=topic, changed=False,
-                              tally=await tally(session, community.id or 0, topic_id))
+    return await add_support(session, community=community, topic=topic, resident=resident, now=now)
+
+
+async def add_support(session: AsyncSession, *, community: Community, topic: Topic, resident: Resident,
+                      now: datetime) -> SupportOutcome:
+    """``support`` once the topic is locked and known to be visible and open.
+
+    One ``INSERT … ON CONFLICT DO NOTHING``: an existing support (a double tap, a parallel tap by the same resident)
+    inserts nothing and changes nothing, without a savepoint.
+    """
+    statement = (_insert(session)(TopicSupport)
+                 .values(topic_id=topic.id or 0, resident_id=resident.id or 0, created_at=now)
+                 .on_conflict_do_nothing(index_elements=["topic_id", "resident_id"])
+                 .returning(col(TopicSupport.id)))
+    if (await session.exec(statement)).first() is None:  # type: ignore[call-overload]
+        counted, bases = await tally_and_bases(session, community, topic.id or 0)
+        return SupportOutcome(topic=topic, changed=False, tally=counted, bases=bases)
     return await check_thresholds(session, community, topic, now)
 
 
@@ -432,14 +496,19 @@ async def withdraw(session: AsyncSession, *, community: Community, topic_id: int
         raise NotVerified()
     topic = await visible_topic(session, community.id or 0, topic_id, lock=True)
     require_open(topic)
-    row = (await session.exec(select(TopicSupport).where(TopicSupport.topic_id == topic_id,
-                                                         TopicSupport.resident_id == resident.id))).first()
-    if row is None:
-        return SupportOutcome(topic=topic, changed=False,
-                              tally=await tally(session, community.id or 0, topic_id))
-    await session.delete(row)
-    topic.updated_at = now
-    session.add(topic)
-    await session.flush()
-    return SupportOutcome(topic=topic, changed=True,
-                          tally=await tally(session, community.id or 0, topic_id))
+    return await remove_support(session, community=community, topic=topic, resident=resident, now=now)
+
+
+async def remove_support(session: AsyncSession, *, community: Community, topic: Topic, resident: Resident,
+                         now: datetime) -> SupportOutcome:
+    """``withdraw`` once the topic is locked and known to be visible and open: one DELETE decides."""
+    statement = (delete(TopicSupport)
+                 .where(col(TopicSupport.topic_id) == topic.id, col(TopicSupport.resident_id) == resident.id)
+                 .execution_options(synchronize_session=False))
+    removed = (await session.exec(statement)).rowcount == 1  # type: ignore[call-overload]
+    if removed:
+        topic.updated_at = now
+        session.add(topic)
+        await session.flush()
+    counted, bases = await tally_and_bases(session, community, topic.id or 0)
+    return SupportOutcome(topic=topic, changed=removed, tally=counted, bases=bases)
