@@ -6,9 +6,11 @@ revoked token stops the service with a non-zero exit instead of a traceback or a
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
-
-import aiohttp
+import urllib.error
+import urllib.request
 
 TELEGRAM_API = "https://api.telegram.org"
 # What @BotFather hands out: the bot's numeric id, a colon, then (today) 35 letters, digits, '-' or '_'.
@@ -46,12 +48,9 @@ def _redacted(text: str, token: str) -> str:
 async def check_api(token: str, api_url: str | None, timeout: float = 10.0) -> str:
     """Ask the Bot API ``getMe``; the bot's username, or :class:`PreflightError` with one line."""
     base = (api_url or TELEGRAM_API).rstrip("/")
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session, \
-                session.get(f"{base}/bot{token}/getMe") as response:
-            status = response.status
-            body = await response.json(content_type=None) if status == 200 else None
-    except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+    try:  # the standard library, in a thread: no HTTP client of a framework the configured door does not use
+        status, body = await asyncio.to_thread(_get_me, f"{base}/bot{token}/getMe", timeout)
+    except (TimeoutError, OSError, ValueError) as exc:
         reason = _redacted(str(exc), token) or type(exc).__name__
         raise PreflightError(f"cannot reach the Bot API at {base} ({reason}): check the network "
                              "or LINLI_BOT_API_URL.") from None
@@ -62,3 +61,11 @@ async def check_api(token: str, api_url: str | None, timeout: float = 10.0) -> s
         raise PreflightError(f"the Bot API at {base} answered getMe with HTTP {status}: is LINLI_BOT_API_URL "
                              "a Bot API server?")
     return str(body.get("result", {}).get("username", ""))
+
+
+def _get_me(url: str, timeout: float) -> tuple[int, object]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return int(response.status), json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as refused:
+        return refused.code, None
