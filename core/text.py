@@ -5,15 +5,25 @@ from __future__ import annotations
 import html
 import re
 
+# Invisible characters that are part of what people write: the joiners inside emoji such as 👨‍👩‍👧 and in
+# some scripts, variation selectors (❤️), and the tag characters of subdivision flags. Other format characters
+# (bidirectional overrides that can make text read backwards) are dropped with the control characters.
+_KEPT_INVISIBLE = frozenset({"\u200c", "\u200d"} | {chr(c) for c in range(0xFE00, 0xFE10)}
+                            | {chr(c) for c in range(0xE0020, 0xE0080)})
+
+
+def _kept(ch: str) -> bool:
+    return ch.isprintable() or ch in _KEPT_INVISIBLE
+
 
 def clean_line(text: str) -> str:
     """One line: control characters dropped, whitespace folded."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return " ".join("".join(ch if _kept(ch) else " " for ch in text).split())
 
 
 def clean_block(text: str) -> str:
     """Several lines: line breaks kept, control characters and trailing spaces dropped."""
-    lines = ["".join(ch for ch in line if ch.isprintable()).rstrip() for line in text.replace("\r", "").split("\n")]
+    lines = ["".join(ch for ch in line if _kept(ch)).rstrip() for line in text.replace("\r", "").split("\n")]
     return "\n".join(lines).strip()
 
 

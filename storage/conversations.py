@@ -72,13 +72,6 @@ async def save(session: AsyncSession, user_id: int, chat_id: int, flow: str, ste
     return state
 
 
-async def clear(session: AsyncSession, user_id: int, chat_id: int) -> None:
-    state = await load(session, user_id, chat_id)
-    if state is not None:
-        await session.delete(state)
-        await session.flush()
-
-
 async def discard(session: AsyncSession, state: ConversationState) -> None:
     """End a form already loaded in this unit of work."""
     await session.delete(state)

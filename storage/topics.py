@@ -38,7 +38,7 @@ from core.errors import DomainError, NotFound, NotVerified
 from core.topics import LegalBases, LegalRule, SupportTally, TopicStatus
 from storage import audit
 from storage.community import Community, Household, count_households
-from storage.residents import Resident, committee_members
+from storage.residents import Resident
 
 # ---- tables ------------------------------------------------------------------------------------
 
@@ -301,15 +301,6 @@ async def audience(session: AsyncSession, topic: Topic, *, exclude: int | None =
                  .order_by(col(Resident.id)))
     return [Recipient(r.id or 0, r.telegram_user_id, r.language) for r in (await session.exec(statement)).all()
             if r.id != exclude]
-
-
-async def committee_targets(session: AsyncSession, community: Community,
-                            default_language: str) -> list[tuple[int, str]]:
-    """Where committee alerts go: (chat id, language) — the bound committee chat, or each member."""
-    if community.committee_chat_id is not None:
-        return [(community.committee_chat_id, default_language)]
-    members = await committee_members(session, community.id or 0)
-    return [(member.telegram_user_id, member.language) for member in members]
 
 
 async def add_event(session: AsyncSession, topic: Topic, kind: str, now: datetime, *, actor: Resident | None = None,
