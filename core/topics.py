@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from core.errors import DomainError, InvalidInput, TooLong
 from core.text import clean_block, clean_line
+from core.thresholds import AT_LEAST_ONE_FIFTH
 
 TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 2000
@@ -141,12 +142,12 @@ class LegalRule(StrEnum):
 
 def reaches_fifth(count: int, base: int) -> bool:
     """At least one fifth, in exact integers. An empty base (0) is never reached."""
-    return base > 0 and count * 5 >= base
+    return AT_LEAST_ONE_FIFTH.met(count, base)
 
 
 def fifth_needed(base: int) -> int | None:
     """The smallest count that reaches 1/5 of ``base``; None when there is no base."""
-    return (base + 4) // 5 if base > 0 else None
+    return AT_LEAST_ONE_FIFTH.needed(base) if base > 0 else None
 
 
 def reaches_agenda(supporters: int, threshold: int) -> bool:
