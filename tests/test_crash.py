@@ -14,6 +14,7 @@ import signal
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -44,6 +45,15 @@ async def _start_bot(database_url: str, api_url: str, log: Path) -> asyncio.subp
                                                     stdout=handle, stderr=handle)
     finally:
         handle.close()
+
+
+async def _kill_at_random(bot: asyncio.subprocess.Process, emulator: Any, rng: random.Random,
+                           longest: float) -> None:
+    """Once the bot polls, wait a random moment (while it works), then ``kill -9`` it."""
+    await emulator.wait_until(lambda: emulator.is_polling(), timeout=60)
+    await asyncio.sleep(rng.uniform(0.05, longest))
+    bot.send_signal(signal.SIGKILL)
+    await bot.wait()
 
 
 async def _inbox_state(app: Linli) -> dict[str, int]:
@@ -95,10 +105,7 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(app: Linli, se
 
         feeding = asyncio.create_task(feed())
         for _ in range(KILLS):
-            await emulator.wait_until(lambda: emulator.is_polling(), timeout=60)
-            await asyncio.sleep(rng.uniform(0.05, 1.0))  # a random moment while it works
-            bot.send_signal(signal.SIGKILL)
-            await bot.wait()
+            await _kill_at_random(bot, emulator, rng, longest=1.0)
             stats["kills"] += 1
             state = await _inbox_state(app)
             stats["stored, unhandled at a kill"] += state.get("pending", 0)
@@ -180,10 +187,7 @@ async def test_kill_9_mid_delivery_loses_no_notice_and_doubles_at_most_one_per_k
     stats: Counter[str] = Counter()
     try:
         for _ in range(kills):
-            await emulator.wait_until(lambda: emulator.is_polling(), timeout=60)
-            await asyncio.sleep(rng.uniform(0.05, 0.8))  # a random moment while it delivers
-            bot.send_signal(signal.SIGKILL)
-            await bot.wait()
+            await _kill_at_random(bot, emulator, rng, longest=0.8)
             stats["kills"] += 1
             rows = await _outbox(app)
             stats["rows mid-send at a kill"] += sum(r.status == OutboxStatus.SENDING.value for r in rows)
