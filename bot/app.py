@@ -7,7 +7,6 @@ import contextlib
 import html
 import logging
 import weakref
-from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.db_errors import DatabaseUnavailable, database_unavailable
 from bot.features import features
 from bot.inbound_flood import InboundFlood, Verdict
+from bot.recent import Recent
 from core.clock import Clock, SystemClock
 from core.errors import DomainError
 from handlers import build_dispatcher
@@ -61,16 +61,15 @@ class UpdateTracker:
     """
 
     keep: int = 10_000
-    done: set[int] = field(default_factory=set)
-    order: deque[int] = field(default_factory=deque)
+    done: Recent[int, bool] = field(init=False)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def __post_init__(self) -> None:
+        self.done = Recent(self.keep)
 
     async def mark(self, update_id: int) -> None:
         async with self.changed:
-            self.done.add(update_id)
-            self.order.append(update_id)
-            while len(self.order) > self.keep:
-                self.done.discard(self.order.popleft())
+            self.done.put(update_id, True)
             self.changed.notify_all()
 
     async def wait(self, update_id: int, timeout: float = 10.0) -> None:
@@ -106,10 +105,8 @@ class Linli:
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: dict[int, int] = {}  # user id → drains queued or running
         self._sweeper: asyncio.Task[None] | None = None
-        self._told: set[int] = set()  # updates whose sender got the outage notice
-        self._told_order: deque[int] = deque()
-        self._verdicts: dict[int, Verdict] = {}  # inbound flood verdicts of recent updates
-        self._verdict_order: deque[int] = deque()
+        self._told: Recent[int, bool] = Recent()  # updates whose sender got the outage notice
+        self._verdicts: Recent[int, Verdict] = Recent()  # inbound flood verdicts of recent updates
 
     # ---- life cycle ------------------------------------------------------------------
     async def prepare(self, *, migrate: bool | None = None) -> None:
@@ -200,10 +197,8 @@ class Linli:
         """The flood verdict, once per update: one Telegram delivers again (after an outage) is not counted twice."""
         verdict = self._verdicts.get(incoming.update_id)
         if verdict is None:
-            verdict = self._verdicts[incoming.update_id] = self.flood.check(incoming.sender.user_id, now)
-            self._verdict_order.append(incoming.update_id)
-            while len(self._verdict_order) > 10_000:
-                self._verdicts.pop(self._verdict_order.popleft(), None)
+            verdict = self.flood.check(incoming.sender.user_id, now)
+            self._verdicts.put(incoming.update_id, verdict)
         return verdict
 
     def schedule(self, incomings: list[Incoming], messenger: Messenger) -> None:
@@ -366,10 +361,7 @@ class Linli:
         for incoming in incomings:
             if incoming.update_id in self._told:
                 continue
-            self._told.add(incoming.update_id)
-            self._told_order.append(incoming.update_id)
-            while len(self._told_order) > 10_000:
-                self._told.discard(self._told_order.popleft())
+            self._told.put(incoming.update_id, True)
             language = pick_language(incoming.sender.language_code, self.settings.default_language)
             await self._notice(incoming, self.translator(language, "errors.unavailable"), messenger)
 

@@ -171,10 +171,6 @@ class LegalBases:
     adults: int | None  # the committee's adult register; None: not set, the adult rule is not counted
     households: int  # households on the roster
 
-    @property
-    def adults_counted(self) -> bool:
-        return self.adults is not None
-
 
 def legal_rules_met(tally: SupportTally, bases: LegalBases) -> tuple[LegalRule, ...]:
     met: list[LegalRule] = []

@@ -41,5 +41,5 @@ async def test_update_tracker_forgets_old_updates() -> None:
     tracker = UpdateTracker(keep=3)
     for update_id in range(1, 6):
         await tracker.mark(update_id)
-    assert tracker.done == {3, 4, 5}
+    assert set(tracker.done) == {3, 4, 5}
     await tracker.wait(5, timeout=0.1)
