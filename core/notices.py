@@ -83,6 +83,16 @@ class NoticeButton:
     target: int = 0
 
 
+def outbox_key(key: str, chat_id: int) -> str:
+    """The outbox row of one notice for one chat: queued once, whoever queues it again."""
+    return f"{key}:{chat_id}"
+
+
+def outbox_prefix(key: str) -> str:
+    """What the outbox rows of a notice, for any chat, start with."""
+    return f"{key}:"
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """Tell ``recipients`` the catalog text ``text`` with ``params``; ``key`` makes it once per recipient."""

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When
+from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When, outbox_key
 from core.text import TEXT_LIMIT, clip, parsed_length
 from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
 from locales.catalogs import Translator
@@ -82,7 +82,7 @@ class Notifier:
                 keyboard = [[self.button(spec, language) for spec in row] for row in notice.buttons]
                 message = SendText(recipient.chat_id, self.render(notice, language, community.timezone),
                                    keyboard or None)
-                if await outbox.enqueue(session, message, f"{notice.key}:{recipient.chat_id}", now,
+                if await outbox.enqueue(session, message, outbox_key(notice.key, recipient.chat_id), now,
                                         community_id=community.id, not_before=notice.not_before):
                     queued += 1
         return queued

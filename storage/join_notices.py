@@ -10,9 +10,18 @@ from storage.registration import JoinRequest
 from storage.topic_notices import committee
 
 
+def requested_key(request_id: int) -> str:
+    return f"join:{request_id}"
+
+
+def decided_key(request_id: int) -> str:
+    return f"join-decided:{request_id}"
+
+
 async def requested(session: AsyncSession, community: Community, request: JoinRequest) -> Notice:
     request_id = request.id or 0
-    return Notice(text="join.committee_card", key=f"join:{request_id}", recipients=await committee(session, community),
+    return Notice(text="join.committee_card", key=requested_key(request_id),
+                  recipients=await committee(session, community),
                   params={"name": request.display_name, "address": request.address or "—",
                           "adult": Label("common.yes" if request.is_adult else "common.no"),
                           "user_id": request.telegram_user_id},
@@ -23,7 +32,7 @@ async def requested(session: AsyncSession, community: Community, request: JoinRe
 def decided(community: Community, request: JoinRequest, *, approved: bool, offers: tuple[str, ...]) -> Notice:
     """The person hears the verdict; an approval lists what taking part offers (one catalog line per feature)."""
     return Notice(text="join.you_are_approved" if approved else "join.you_are_rejected",
-                  key=f"join-decided:{request.id}",
+                  key=decided_key(request.id or 0),
                   recipients=(Recipient(request.telegram_user_id, request.language),),
                   params={"community": community.name, "offers": Labels(offers, separator_key=None)},
                   buttons=((NoticeButton("menu.open", Link.MENU),),))

@@ -20,10 +20,12 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.notices import outbox_prefix
 from storage import audit, inbox
 from storage.audit import AuditEntry
 from storage.conversations import ConversationState
 from storage.councils import CouncilMember
+from storage.join_notices import decided_key, requested_key
 from storage.outbox import OutboxMessage
 from storage.registration import CodeAttempt, InviteCode, JoinRequest
 from storage.residents import Resident, RoleGrant, by_telegram_id
@@ -58,8 +60,8 @@ async def forget(session: AsyncSession, *, community_id: int, telegram_user_id: 
     # Join requests: name, address, Telegram id; and the committee's cards about them in the outbox.
     request_ids = list((await session.exec(select(JoinRequest.id).where(
         col(JoinRequest.community_id) == community_id, col(JoinRequest.telegram_user_id) == telegram_user_id))).all())
-    about_them = [col(OutboxMessage.dedupe_key).startswith(f"join:{request_id}:") for request_id in request_ids]
-    about_them += [col(OutboxMessage.dedupe_key) == f"join-decided:{request_id}" for request_id in request_ids]
+    about_them = [col(OutboxMessage.dedupe_key).startswith(outbox_prefix(key(request_id)))
+                  for request_id in request_ids for key in (requested_key, decided_key)]
     messages = await _execute(session, delete(OutboxMessage).where(
         or_(col(OutboxMessage.chat_id) == telegram_user_id, *about_them)))
     await _execute(session, delete(JoinRequest).where(col(JoinRequest.telegram_user_id) == telegram_user_id))
