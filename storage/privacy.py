@@ -60,7 +60,7 @@ async def forget(session: AsyncSession, *, community_id: int, telegram_user_id: 
     # Join requests: name, address, Telegram id; and the committee's cards about them in the outbox.
     request_ids = list((await session.exec(select(JoinRequest.id).where(
         col(JoinRequest.community_id) == community_id, col(JoinRequest.telegram_user_id) == telegram_user_id))).all())
-    about_them = [col(OutboxMessage.dedupe_key).startswith(outbox_prefix(key(request_id)))
+    about_them = [col(OutboxMessage.dedupe_key).startswith(outbox_prefix(key(request_id or 0)))
                   for request_id in request_ids for key in (requested_key, decided_key)]
     messages = await _execute(session, delete(OutboxMessage).where(
         or_(col(OutboxMessage.chat_id) == telegram_user_id, *about_them)))
