@@ -15,8 +15,8 @@ from core.errors import StaleButton
 from core.notices import Notice
 from handlers.buttons import ButtonCodec, Tap
 from handlers.feature import Screens
-from handlers.i18n import Translator
 from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
+from locales.catalogs import Translator
 from storage import conversations
 from storage.community import Community
 from storage.conversations import ConversationState

@@ -6,9 +6,9 @@ from core.errors import StaleButton
 from handlers import menu
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.i18n import LANGUAGES
 from handlers.links import LanguagePicker, OpenMenu
 from handlers.router import Router
+from locales.catalogs import LANGUAGES
 from storage import residents
 
 router = Router("language")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.doors.common import COMMANDS
-from handlers.i18n import LANGUAGES, Translator, load_catalog, pick_language
+from locales.catalogs import LANGUAGES, Translator, load_catalog, pick_language
 from storage.residents import Role
 
 ROOT = Path(__file__).resolve().parents[1]
