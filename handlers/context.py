@@ -21,6 +21,7 @@ from storage import conversations
 from storage.community import Community
 from storage.conversations import ConversationState
 from storage.residents import Resident
+from storage.unit import Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,11 @@ class Context:
 
     def now(self):
         return self.clock.now()
+
+    @property
+    def uow(self) -> Unit:
+        """The unit of work to hand to a use case (new features use this, never ``session``)."""
+        return Unit(self.session)
 
     # ---- text and buttons ----------------------------------------------------------
     def t(self, key: str, /, **params: Any) -> str:

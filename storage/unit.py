@@ -1,0 +1,20 @@
+"""The unit of work as handlers see it: an opaque handle they pass to use cases, never a session.
+
+A use case is an ``async def`` in ``storage/`` whose first parameter is a :class:`Unit`; it reads and writes
+through ``unit.session`` and returns a read model (a frozen dataclass, never an ORM row) and, where other
+people must hear of it, :class:`core.notices.Notice` values. Handlers never touch ``.session``
+(``tests/test_architecture.py`` checks it on the source).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One transaction, opened and committed by the app around one update (or one scheduler tick)."""
+
+    session: AsyncSession
