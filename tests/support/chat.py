@@ -299,7 +299,7 @@ class PortHarness(Harness):
         self._user_messages = count(10_000)
         from scheduler.outbox_sender import OutboxSender
 
-        self.outbox = OutboxSender(app.sessions, self.messenger, app.clock)
+        self.outbox = OutboxSender(app.sessions, self.messenger, app.clock, on_sent=app.sent_hooks)
 
     def _incoming(self, user: UserChat, chat_id: int, **fields: Any) -> Incoming:
         self.messenger.reachable.add(chat_id)
