@@ -214,10 +214,11 @@ class BotApiEmulator:
     def user_answers_poll(
         self, user_id: int, message_id: int, option_ids: list[int], *, chat_id: int | None = None,
         bot_token: str | None = None,
-    ) -> None:
-        """The user votes in the bot's native poll, changes the vote, or with [] retracts it."""
+    ) -> int | None:
+        """The user votes in the bot's native poll, changes the vote, or with [] retracts it. Returns the update id
+        of the ``poll_answer`` (None for an anonymous poll, or one the bot's allowed_updates filter out)."""
         bot = self.state.bot(bot_token)
-        user_actions.user_answers_poll(self.state, bot, user_id, message_id, option_ids, chat_id=chat_id)
+        return user_actions.user_answers_poll(self.state, bot, user_id, message_id, option_ids, chat_id=chat_id)
 
     def time_passes(self, now: float, *, bot_token: str | None = None) -> list[str]:
         """Telegram's clock reaches ``now`` (Unix time): polls whose open_period / close_date passed close by

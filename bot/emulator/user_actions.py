@@ -121,11 +121,13 @@ def user_presses(
 def user_answers_poll(
     state: EmulatorState, bot: BotState, user_id: int, message_id: int, option_ids: list[int], *,
     chat_id: int | None = None,
-) -> None:
+) -> int | None:
     """A vote, a changed vote or (with []) a retracted vote in the bot's poll: a ``poll`` update, plus a
-    ``poll_answer`` if the poll is public. Only what a client allows: an open poll, options within it, one
-    option unless multiple answers are allowed, a change or retraction only of a vote cast, and only when the
-    poll allows revoting (regular polls do by default, quizzes never)."""
+    ``poll_answer`` if the poll is public (its update id is returned; None if none was queued).
+
+    Only what a client allows: an open poll, options within it, one option unless multiple answers are allowed,
+    a change or retraction only of a vote cast, and only when the poll allows revoting (regular polls do by
+    default, quizzes never)."""
     record = chat_of_user(state, bot, user_id, chat_id)
     message = state.message(bot, record.id, message_id)
     if message is None or "poll" not in message:
@@ -153,12 +155,14 @@ def user_answers_poll(
     votes[user_id] = sorted(option_ids)
     poll["total_voter_count"] = sum(1 for chosen in votes.values() if chosen)
     state.notify()
+    queued = None
     if not poll["is_anonymous"]:
         chosen = sorted(option_ids)
         answer = {"poll_id": poll["id"], "user": dict(state.users[user_id]), "option_ids": chosen,
                   "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in chosen]}
-        state.push_update(bot, "poll_answer", answer)
+        queued = state.push_update(bot, "poll_answer", answer)
     state.push_update(bot, "poll", poll)
+    return None if queued is None else int(queued["update_id"])
 
 
 def _chat_member(bot: BotState, status: str) -> dict[str, Any]:
