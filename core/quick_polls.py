@@ -48,11 +48,13 @@ class Draft:
 
 
 def parse_draft(text: str | None) -> Draft:
-    """The question (first line) and its options (one per non-empty line below)."""
+    """The question (first line) and its options (one per non-empty line below), or all on one line separated
+    by ``|``."""
     if text is None:
         raise InvalidInput("errors.text_expected")
-    lines = [clean_line(line) for line in clean_block(text).split("\n")]
-    lines = [line for line in lines if line]
+    lines = [line for line in (clean_line(line) for line in clean_block(text).split("\n")) if line]
+    if len(lines) == 1 and "|" in lines[0]:  # all on one line: "question | option | option"
+        lines = [part for part in (clean_line(part) for part in lines[0].split("|")) if part]
     if not lines:
         raise InvalidInput("errors.empty_text")
     question, options = lines[0], tuple(lines[1:])

@@ -9,7 +9,7 @@ count. ``poll_answer`` updates reach :func:`answered`: every answer, change and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core import quick_polls as rules
 from core.errors import DomainError, StaleButton
@@ -24,6 +24,7 @@ from storage.quick_polls import PollView
 router = Router("quick_polls")
 
 FLOW = "quickpoll"
+GROUP_PATIENCE = timedelta(minutes=15)  # a form left that long in a group is dropped: the group's talk goes on
 PRESET_LABELS = {60: "quick_polls.closing.60", 1440: "quick_polls.closing.1440", 4320: "quick_polls.closing.4320"}
 assert tuple(PRESET_LABELS) == rules.PRESETS_MINUTES
 
@@ -69,6 +70,9 @@ async def quickpoll(ctx: Context) -> None:
 async def poll_input(ctx: Context) -> None:
     state = ctx.require_form(FLOW)
     data = state.data
+    if not ctx.in_private and ctx.now() - state.updated_at > GROUP_PATIENCE:
+        await ctx.clear_form()  # abandoned: what the member says in the group now is not a poll
+        return
     if state.step == "draft":
         await _drafted(ctx, data, ctx.incoming.text)
     elif state.step == "custom":
@@ -170,6 +174,7 @@ async def answered(ctx: Context) -> None:
     """An answer, a change or a retraction in one of our polls, from a resident or anyone else in the chat."""
     answer = ctx.incoming.poll_answer
     assert answer is not None
-    await quick_polls.record_answer(ctx.uow, community_id=ctx.community.id or 0, telegram_poll_id=answer.poll_id,
-                                    telegram_user_id=ctx.user_id, option_ids=answer.option_ids,
-                                    update_id=ctx.incoming.update_id, now=ctx.now())
+    resident = ctx.resident.id if ctx.resident is not None and ctx.verified else None  # forgotten: not verified
+    await quick_polls.record_answer(ctx.uow, community_id=ctx.community.id or 0, resident_id=resident,
+                                    telegram_poll_id=answer.poll_id, telegram_user_id=ctx.user_id,
+                                    option_ids=answer.option_ids, update_id=ctx.incoming.update_id, now=ctx.now())

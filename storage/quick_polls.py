@@ -163,18 +163,20 @@ async def record_sent(unit: Unit, dedupe_key: str, sent: Sent) -> None:
 # ---- answers ------------------------------------------------------------------------------------
 
 
-async def record_answer(unit: Unit, *, community_id: int, telegram_poll_id: str, telegram_user_id: int,
-                        option_ids: tuple[int, ...], update_id: int, now: datetime) -> AnswerRecorded:
+async def record_answer(unit: Unit, *, community_id: int, resident_id: int | None, telegram_poll_id: str,
+                        telegram_user_id: int, option_ids: tuple[int, ...], update_id: int,
+                        now: datetime) -> AnswerRecorded:
     """Record one ``poll_answer``: always in the history; as the person's current answer unless the poll is closed.
 
-    ``community_id``: where to look the person up while the poll itself is not known yet."""
+    ``resident_id``: the person's id if they are a verified resident of ``community_id`` (the handler knows it);
+    for a poll of another community they are looked up there."""
     session = unit.session
     poll = (await session.exec(select(QuickPoll).where(QuickPoll.telegram_poll_id == telegram_poll_id)
                                .with_for_update())).first()  # waits for a closing in progress
-    home = poll.community_id if poll is not None else community_id
-    resident_id = (await session.exec(select(Resident.id).where(
-        Resident.community_id == home, Resident.telegram_user_id == telegram_user_id,
-        col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)))).first()
+    if poll is not None and poll.community_id != community_id:
+        resident_id = (await session.exec(select(Resident.id).where(
+            Resident.community_id == poll.community_id, Resident.telegram_user_id == telegram_user_id,
+            col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)))).first()
     late = poll is not None and poll.status != PollStatus.OPEN.value
     choice = rules.encode_choice(option_ids)
     insert = _insert(session)

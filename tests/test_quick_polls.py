@@ -5,7 +5,9 @@ on SQLite and PostgreSQL. Plus the rules, the storage's check-then-write rules u
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -17,7 +19,7 @@ from core.clock import FrozenClock
 from core.errors import InvalidInput, StaleButton
 from handlers.port import SendPoll, Sent
 from handlers.quick_polls import StopQuickPoll
-from storage import outbox, quick_poll_notices, quick_polls
+from storage import outbox, quick_poll_notices, quick_polls, residents
 from storage.quick_polls import QuickPoll, QuickPollAnswer, QuickPollAnswerChange
 from storage.unit import Unit
 from tests.support.chat import Harness, Msg, PortHarness, UserChat
@@ -153,7 +155,8 @@ async def test_the_committee_closes_a_poll_early_and_forged_or_foreign_presses_a
 # ---- the committee's form: bad input, private use, who may ---------------------------------------------------
 
 
-async def test_bad_input_gets_a_clear_answer_and_the_form_goes_on(port: PortHarness, seed: Seed) -> None:
+async def test_bad_input_gets_a_clear_answer_and_the_form_goes_on(port: PortHarness, seed: Seed,
+                                                                  clock: FrozenClock) -> None:
     await seed.roster()
     await seed.committee(9001)
     await seed.resident(2001, "Alice")
@@ -187,6 +190,12 @@ async def test_bad_input_gets_a_clear_answer_and_the_form_goes_on(port: PortHarn
     assert not _polls(port)
     chatter = await director.send("大家好", chat_id=GROUP)  # no form open any more: group talk is left alone
     assert chatter == []
+
+    await director.send("/quickpoll", chat_id=GROUP)
+    assert await director.send("先问问大家", chat_id=GROUP) != []  # read as a draft (and refused: no options)
+    clock.advance(timedelta(minutes=16))  # the member walked away from the form
+    assert await director.send("大家好", chat_id=GROUP) == []
+    assert await director.send("大家好", chat_id=GROUP) == []
 
 
 async def test_in_private_a_poll_goes_to_the_committee_chat(port: PortHarness, seed: Seed) -> None:
@@ -244,10 +253,15 @@ async def _poll_row(app: Linli, seed: Seed, *, sent: bool = True) -> tuple[int, 
     return poll.id, f"tg-{poll.id}"
 
 
-async def _answer(app: Linli, poll_ref: str, user_id: int, choice: tuple[int, ...], update_id: int) -> None:
+async def _answer(app: Linli, poll_ref: str, user_id: int, choice: tuple[int, ...], update_id: int,
+                  community_id: int | None = None) -> None:
     async with app.sessions() as session:
-        await quick_polls.record_answer(Unit(session), community_id=app.community_id or 0, telegram_poll_id=poll_ref,
-                                        telegram_user_id=user_id, option_ids=choice, update_id=update_id, now=NOW)
+        resident = await residents.by_telegram_id(session, app.community_id or 0, user_id)
+        # seen from another community (``community_id``) the person is nobody: the poll's community decides
+        resident_id = resident.id if resident is not None and resident.verified and community_id is None else None
+        await quick_polls.record_answer(Unit(session), community_id=community_id or app.community_id or 0,
+                                        resident_id=resident_id, telegram_poll_id=poll_ref, telegram_user_id=user_id,
+                                        option_ids=choice, update_id=update_id, now=NOW)
         await session.commit()
 
 
@@ -274,6 +288,14 @@ async def test_answers_before_the_send_was_recorded_still_count(app: Linli, seed
         assert (tally.counts, tally.voters) == ((1, 0), 1)
         with pytest.raises(StaleButton):
             await quick_polls.get(Unit(session), 99999)
+
+
+async def test_who_counts_is_decided_by_the_polls_own_community(app: Linli, seed: Seed) -> None:
+    poll_id, ref = await _poll_row(app, seed)
+    await _answer(app, ref, 2001, (0,), 40, community_id=(app.community_id or 0) + 1)  # the handler's other home
+    async with app.sessions() as session:
+        tally = await quick_polls.tally(Unit(session), poll_id)
+        assert (tally.voters, tally.outsiders) == (1, 0)  # Alice is a verified resident where the poll is
 
 
 async def test_a_poll_not_yet_in_its_chat_is_not_closed(app: Linli, seed: Seed) -> None:
@@ -343,6 +365,8 @@ def test_a_draft_is_a_question_and_its_options() -> None:
     draft = rules.parse_draft("  周六打扫？ \n\n 方便\n不方便  \n")
     assert draft == rules.Draft("周六打扫？", ("方便", "不方便"))
     assert rules.parse_draft("Q\n" + "\n".join(str(i) for i in range(10))).options[-1] == "9"
+    assert rules.parse_draft("周六打扫？ | 方便 |不方便|") == draft
+    assert rules.parse_draft("A|B?\nyes\nno").question == "A|B?"  # on several lines a "|" is just text
     for text, key in [("", "errors.empty_text"), ("Q\nA", "quick_polls.err.option_count"),
                       ("Q\n" + "\n".join(str(i) for i in range(11)), "quick_polls.err.option_count"),
                       ("Q\nYes\nyes", "quick_polls.err.option_twice"),
@@ -396,3 +420,33 @@ def test_the_result_says_it_is_advisory_in_both_languages(app: Linli) -> None:
                                ("en", "not a decision of a residents'")):
         text = app.notifier.render(notice, language, "Asia/Shanghai")
         assert advisory in text and "&lt;b&gt;去&lt;/b&gt;不去？" in text and "1. 去 — 1 (100%)" in text
+
+
+async def test_a_poll_answer_costs_few_statements(port: PortHarness, seed: Seed) -> None:
+    """A big group answering is many updates: each is the inbox's statements plus a handful of its own."""
+    from tests.support.queries import count_queries
+
+    people = await _people(port, seed)
+    poll = await _post(people["director"])
+    await people["alice"].answer_poll(poll, [0], chat_id=GROUP)
+    with count_queries(port.app.engine) as queries:
+        await people["alice"].answer_poll(poll, [1], chat_id=GROUP)
+    own = queries.without("inbox_update")
+    # the context (one SELECT: it knows the person), the poll (locked), the history row, the current answer, the
+    # outbox check of the harness's drain — nothing per other answer or per option
+    assert len(own) <= 6, queries.report()
+
+
+async def test_a_quick_poll_in_the_sandbox(tmp_path: Path) -> None:
+    from bot.sandbox import run_sandbox
+
+    typed = ("/as committee\n/group\n/bind\n/quickpoll 周六打扫楼道？ | 方便 | 不方便\n1\n1\n"
+             "/as resident\n/vote 2\n/vote\n/vote 1\n/vote 3\n/private\n/vote 1\n/quit\n")
+    out = io.StringIO()
+    await run_sandbox(demo=True, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}", stdin=io.StringIO(typed),
+                      out=out, files_dir=tmp_path)
+    screen = out.getvalue()
+    assert "📊 周六打扫楼道？  (answer: /vote N)" in screen and "   2. 不方便 — 0" in screen
+    assert screen.count("(answer recorded)") == 2 and "(answer retracted)" in screen
+    assert "Telegram would not let you: option ids out of range" in screen
+    assert "(no poll here to answer)" in screen
