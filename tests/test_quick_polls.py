@@ -450,3 +450,26 @@ async def test_a_quick_poll_in_the_sandbox(tmp_path: Path) -> None:
     assert screen.count("(answer recorded)") == 2 and "(answer retracted)" in screen
     assert "Telegram would not let you: option ids out of range" in screen
     assert "(no poll here to answer)" in screen
+
+
+def test_both_doors_read_a_poll_answer_alike_and_the_inbox_keeps_it() -> None:
+    from aiogram.types import Update as AiogramUpdate
+    from telegram import Update as PtbUpdate
+
+    from bot import incoming_json
+    from bot.doors import aiogram_door, ptb_door
+    from handlers.port import PollAnswer
+
+    by_user = {"update_id": 7, "poll_answer": {
+        "poll_id": "5001", "user": {"id": 42, "is_bot": False, "first_name": "Ann", "language_code": "zh-hans"},
+        "option_ids": [2], "option_persistent_ids": ["2"]}}
+    by_chat = {"update_id": 8, "poll_answer": {  # an anonymous group admin answering as the group: nobody to count
+        "poll_id": "5001", "voter_chat": {"id": -100, "type": "supergroup", "title": "G"}, "option_ids": [],
+        "option_persistent_ids": []}}
+    aiogram = aiogram_door.update_to_incoming(AiogramUpdate.model_validate(by_user))
+    ptb = ptb_door.update_to_incoming(PtbUpdate.de_json(by_user, None))
+    assert aiogram == ptb and aiogram is not None
+    assert (aiogram.poll_answer, aiogram.sender.user_id, aiogram.chat_id) == (PollAnswer("5001", (2,)), 42, 42)
+    assert incoming_json.loads(incoming_json.dumps(aiogram)) == aiogram
+    assert aiogram_door.update_to_incoming(AiogramUpdate.model_validate(by_chat)) is None
+    assert ptb_door.update_to_incoming(PtbUpdate.de_json(by_chat, None)) is None
