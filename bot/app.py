@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import incoming_json
 from bot.config import Settings
 from bot.db_errors import DatabaseUnavailable, database_unavailable
-from bot.features import features
+from bot.features import features, sent_hooks
 from bot.inbound_flood import InboundFlood, Verdict
 from bot.recent import Recent
 from core.clock import Clock, SystemClock
@@ -92,6 +92,7 @@ class Linli:
         self.dispatcher: Dispatcher = build_dispatcher(features())
         self.screens = screens(features())
         self.notifier = Notifier(self.translator, self.codec, settings.default_language)
+        self.sent_hooks = sent_hooks()  # what features record of what the outbox sent (a poll's id)
         self.tracker = UpdateTracker()
         self.outbox: OutboxSender | None = None
         # One lock per user while they have updates in flight; it goes away with its last holder.
@@ -124,7 +125,7 @@ class Linli:
         """Start sending the outbox through a door's messenger, and retrying what waits in the inbox;
         ``username`` is the bot's own (from getMe)."""
         self.bot_username = username or self.bot_username
-        self.outbox = OutboxSender(self.sessions, messenger, self.clock)
+        self.outbox = OutboxSender(self.sessions, messenger, self.clock, on_sent=self.sent_hooks)
         self.outbox.start()
         if self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep_forever(messenger), name="linli-inbox")

@@ -6,7 +6,7 @@ its catalogs (locales/*/LC_MESSAGES/<feature>.po), a migration, tests — and on
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from handlers import (
     councils,
     language,
     menu,
+    quick_polls,
     start,
     topic_comments,
     topic_desk_admin,
@@ -24,6 +25,8 @@ from handlers import (
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
 from handlers.links import TopicsHome
+from storage import quick_polls as quick_poll_store
+from storage.outbox import SentHook
 
 if TYPE_CHECKING:
     from bot.app import Linli
@@ -42,12 +45,25 @@ class JobSpec:
 class Declared:
     feature: Feature
     jobs: tuple[JobSpec, ...] = ()
+    sent: tuple[tuple[str, SentHook], ...] = ()  # (outbox key prefix, what to record of the platform's answer)
 
 
 def _overdue_topics(app: Linli) -> Callable[[], Awaitable[object]]:
     from scheduler.topic_jobs import alert_overdue_topics
 
     return lambda: alert_overdue_topics(app.sessions, app.notifier, app.clock)
+
+
+def _close_quick_polls(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.quick_poll_jobs import close_due_polls
+
+    async def run() -> int:
+        closed = await close_due_polls(app.sessions, app.notifier, app.clock)
+        if closed and app.outbox is not None:
+            app.outbox.wake()
+        return closed
+
+    return run
 
 
 FEATURES: tuple[Declared, ...] = (
@@ -62,6 +78,9 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
     Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
     Declared(Feature("committee", routers=(committee.router,))),
+    Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
+             jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
+             sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
 )
 
 
@@ -75,3 +94,14 @@ def commands() -> tuple[str, ...]:
 
 def jobs() -> tuple[JobSpec, ...]:
     return tuple(job for declared in FEATURES for job in declared.jobs)
+
+
+def sent_hooks() -> Mapping[str, SentHook]:
+    """What the outbox sender tells each feature of what it sent, by the outbox key's prefix."""
+    hooks: dict[str, SentHook] = {}
+    for declared in FEATURES:
+        for prefix, hook in declared.sent:
+            if prefix in hooks:
+                raise ValueError(f"two features record what is sent under {prefix!r}")
+            hooks[prefix] = hook
+    return hooks

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from handlers.port import Attachment, ChatKind, Incoming, Sender
+from handlers.port import Attachment, ChatKind, Incoming, PollAnswer, Sender
 
 
 def dumps(incoming: Incoming) -> str:
@@ -21,4 +21,7 @@ def loads(text: str) -> Incoming:
     fields["chat_kind"] = ChatKind(raw["chat_kind"])
     if raw.get("attachment") is not None:
         fields["attachment"] = Attachment(**raw["attachment"])
+    if raw.get("poll_answer") is not None:
+        answer = raw["poll_answer"]
+        fields["poll_answer"] = PollAnswer(str(answer["poll_id"]), tuple(int(i) for i in answer["option_ids"]))
     return Incoming(**fields)

@@ -29,7 +29,8 @@ GROUP_CHAT_ID = -100100
 GROUP_TITLE = "演示群聊"
 FILES_DIR = Path("sandbox-files")
 HELP = ("/as resident | /as committee | /as <telegram user id> — who you are;  /group — speak in the demo group "
-        "chat, /private — back to the private chat;  a number presses a button of the latest screen;  /quit")
+        "chat, /private — back to the private chat;  a number presses a button of the latest screen;  "
+        "/vote 2 — answer the latest poll here (/vote alone retracts);  /quit")
 
 
 @dataclass
@@ -48,7 +49,8 @@ class Screen:
 
 
 def _fingerprint(message: dict[str, Any]) -> str:
-    return repr((message.get("text"), message.get("caption"), message.get("reply_markup")))
+    poll = message.get("poll") or {}
+    return repr((message.get("text"), message.get("caption"), message.get("reply_markup"), poll.get("is_closed")))
 
 
 def _callback_buttons(message: dict[str, Any]) -> list[str]:
@@ -107,6 +109,9 @@ class Sandbox:
             self.say("  " + HELP)
             return True
         self._ensure(self.me)
+        if command == "/vote":
+            await self.vote(rest)
+            return True
         choices = self.choices()
         if line.isdigit() and int(line) in choices:
             message_id, data = choices[int(line)]
@@ -120,6 +125,23 @@ class Sandbox:
             await self.app.settle(self.emu.last_update_id(), timeout=15)
         self.show_new()
         return True
+
+    async def vote(self, numbers: str) -> None:
+        """Answer (or with no numbers retract) the bot's latest poll in the current chat, as Telegram's client."""
+        polls = [m for m in self.emu.bot_messages(self.chat_id) if "poll" in m]
+        if not polls or not all(part.isdigit() for part in numbers.split()):
+            self.say("  (no poll here to answer)" if not polls else "  /vote 1 — the option's number")
+            return
+        try:
+            update_id = self.emu.user_answers_poll(self.me.user_id, polls[-1]["message_id"],
+                                                   [int(part) - 1 for part in numbers.split()], chat_id=self.chat_id)
+        except ValueError as exc:
+            self.say(f"  (Telegram would not let you: {exc})")
+            return
+        if update_id is not None:
+            await self.app.settle(update_id, timeout=15)
+        self.say("  (answer recorded)" if numbers.split() else "  (answer retracted)")
+        self.show_new()
 
     def switch(self, who: str) -> None:
         if who == "group":
@@ -174,6 +196,11 @@ class Sandbox:
         body = message.get("text") or message.get("caption")
         if body:
             self.say(body)
+        if "poll" in message:
+            poll = message["poll"]
+            self.say(f"📊 {poll['question']}{'  (closed)' if poll['is_closed'] else '  (answer: /vote N)'}")
+            for number, option in enumerate(poll["options"], start=1):
+                self.say(f"   {number}. {option['text']} — {option['voter_count']}")
         saved = self._save_file(message)
         if saved is not None:
             self.say(f"📎 saved to {saved}")

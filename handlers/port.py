@@ -52,8 +52,20 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class PollAnswer:
+    """A user's answer in one of the bot's public polls: the options chosen now (empty: the vote was retracted).
+
+    Telegram names the poll by its own id (``Sent.poll_id`` of the :class:`SendPoll` that posted it); the
+    update has no chat, so an :class:`Incoming` carrying one has the user's own id as ``chat_id``.
+    """
+
+    poll_id: str
+    option_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
-    """One update from a user: a message (text, command, attachment) or a button press."""
+    """One update from a user: a message (text, command, attachment), a button press or a poll answer."""
 
     update_id: int
     sender: Sender
@@ -64,6 +76,7 @@ class Incoming:
     callback_id: str | None = None
     message_id: int | None = None  # the message the button was on, or the user's own message
     attachment: Attachment | None = None
+    poll_answer: PollAnswer | None = None
 
     @property
     def is_button(self) -> bool:
@@ -191,9 +204,10 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """What the door reports back after carrying out an action."""
+    """What the door reports back after carrying out an action (``poll_id``: Telegram's id of a sent poll)."""
 
     message_id: int | None = None
+    poll_id: str | None = None
 
 
 class SendError(Exception):

@@ -47,6 +47,7 @@ class Router:
         self.commands: dict[str, Route] = {}
         self.buttons: dict[type[Tap], Route] = {}
         self.forms: dict[str, Route] = {}
+        self.poll_answer: Route | None = None
 
     def command(self, *names: str, verified: bool = False, committee: bool = False,
                 groups: bool = False) -> Callable[[Handler], Handler]:
@@ -69,10 +70,22 @@ class Router:
         """A committee member's button: committee only, and it also works in the committee's group chat."""
         return self.button(*kinds, committee=True, groups=True)
 
-    def form(self, flow: str, *, verified: bool = False, committee: bool = False) -> Callable[[Handler], Handler]:
-        """Typed text or an attachment while the user's form ``flow`` is open."""
+    def form(self, flow: str, *, verified: bool = False, committee: bool = False,
+             groups: bool = False) -> Callable[[Handler], Handler]:
+        """Typed text or an attachment while the user's form ``flow`` is open (``groups``: also a form in a group)."""
         def register(handler: Handler) -> Handler:
-            _add(self.forms, flow, Route(handler, Guard(verified, committee)), self.name)
+            _add(self.forms, flow, Route(handler, Guard(verified, committee, groups)), self.name)
+            return handler
+        return register
+
+    def poll_answers(self) -> Callable[[Handler], Handler]:
+        """Answers in the bot's public polls (``ctx.incoming.poll_answer``), from anyone: residents or not.
+
+        One feature takes them; they are never answered (the update has no chat) and never reach the fallback."""
+        def register(handler: Handler) -> Handler:
+            if self.poll_answer is not None:
+                raise ValueError(f"router {self.name} takes poll answers twice")
+            self.poll_answer = Route(handler, Guard(groups=True))
             return handler
         return register
 
@@ -100,10 +113,15 @@ class Dispatcher:
         self.commands: dict[str, Route] = {}
         self.buttons: dict[type[Tap], Route] = {}
         self.forms: dict[str, Route] = {}
+        self.poll_answer: Route | None = None
         for router in routers:
             _merge(self.commands, router.commands, router.name)
             _merge(self.buttons, router.buttons, router.name)
             _merge(self.forms, router.forms, router.name)
+            if router.poll_answer is not None:
+                if self.poll_answer is not None:
+                    raise ValueError(f"router {router.name} takes poll answers, and so does another")
+                self.poll_answer = router.poll_answer
         self.fallback = fallback
 
     def command_names(self) -> list[str]:
@@ -112,6 +130,8 @@ class Dispatcher:
     def resolve(self, ctx: Context) -> tuple[Route, Tap | None] | None:
         incoming = ctx.incoming
         tap: Tap | None = None
+        if incoming.poll_answer is not None:
+            return None if self.poll_answer is None else (self.poll_answer, None)
         if incoming.is_button:
             assert incoming.callback_data is not None
             tap = ctx.codec.unpack(incoming.callback_data)  # StaleButton if forged or unknown
@@ -131,6 +151,8 @@ class Dispatcher:
     async def dispatch(self, ctx: Context) -> None:
         found = self.resolve(ctx)
         if found is None:
+            if ctx.incoming.poll_answer is not None:
+                return  # nobody to answer: a poll answer comes from no chat
             if (ctx.in_private and ctx.addressed_to_us) or ctx.incoming.is_button:
                 await self.fallback(ctx)
             return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Literal, assert_never
 
@@ -38,7 +38,8 @@ from handlers.port import (
 )
 from storage import outbox
 from storage.action_codec import CorruptAction
-from storage.outbox import OutboxMessage
+from storage.outbox import OutboxMessage, SentHook, hook_prefix
+from storage.unit import Unit
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,10 @@ def _harmless(action: OutboxAction, error: SendError) -> bool:
 
 class OutboxSender:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], messenger: Messenger, clock: Clock,
-                 *, poll_seconds: float = 5.0, send_timeout: float = SEND_TIMEOUT) -> None:
+                 *, poll_seconds: float = 5.0, send_timeout: float = SEND_TIMEOUT,
+                 on_sent: Mapping[str, SentHook] | None = None) -> None:
         self.sessions = sessions
+        self.on_sent = dict(on_sent or {})  # dedupe-key prefix → what its feature records of the platform's answer
         self.messenger = messenger
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -142,8 +145,23 @@ class OutboxSender:
             log.info("outbox %s to %s refused: %s", row.id, row.chat_id, exc.description)
             await self._finish(outbox.mark_failed, row.id, exc.description)
             return "failed"
-        await self._finish(outbox.mark_sent, row.id, self.clock.now(), result.message_id)
+        await self._mark_sent(row, result)
         return "sent"
+
+    async def _mark_sent(self, row: OutboxMessage, result: Sent) -> None:
+        """Mark the row sent and, in the same unit of work, let its feature record the answer (a poll's id)."""
+        assert row.id is not None
+        hook = self.on_sent.get(hook_prefix(row.dedupe_key))
+        if hook is not None:
+            try:
+                async with self.sessions() as session:
+                    await outbox.mark_sent(session, row.id, self.clock.now(), result.message_id)
+                    await hook(Unit(session), row.dedupe_key, result)
+                    await session.commit()
+                return
+            except Exception:  # the row was sent all the same: never send it again for a failed record
+                log.exception("outbox %s: recording what was sent failed", row.id)
+        await self._finish(outbox.mark_sent, row.id, self.clock.now(), result.message_id)
 
     async def _finish(self, mark: Callable[..., Awaitable[None]], message_id: int, *args: object) -> None:
         async with self.sessions() as session:

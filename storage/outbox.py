@@ -12,6 +12,7 @@ before ``mark_sent`` committed: at most one duplicate per crash, since a sender 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import assert_never
@@ -24,11 +25,22 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.port import EditText, OutboxAction, SendDocument, SendPhoto, SendPoll, SendText, StopPoll
+from handlers.port import EditText, OutboxAction, SendDocument, SendPhoto, SendPoll, SendText, Sent, StopPoll
 from storage import action_codec
+from storage.unit import Unit
 
 LEASE = timedelta(seconds=60)
 """How long a claim holds. Longer than one send may take (the sender gives up on a send after 30 s)."""
+
+
+SentHook = Callable[[Unit, str, Sent], Awaitable[None]]
+"""What a feature does with the platform's answer to one of its rows (e.g. remember a sent poll's id), called with
+the row's dedupe key in the unit of work that marks the row sent. Registered by the key's prefix (before ``:``)."""
+
+
+def hook_prefix(dedupe_key: str) -> str:
+    """The part of a dedupe key that picks its :data:`SentHook`."""
+    return dedupe_key.split(":", 1)[0]
 
 
 class OutboxStatus(StrEnum):

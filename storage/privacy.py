@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import outbox_prefix
-from storage import audit, inbox
+from storage import audit, inbox, quick_polls
 from storage.audit import AuditEntry
 from storage.conversations import ConversationState
 from storage.councils import CouncilMember
@@ -76,6 +76,7 @@ async def forget(session: AsyncSession, *, community_id: int, telegram_user_id: 
 
     await _execute(session, delete(CodeAttempt).where(col(CodeAttempt.telegram_user_id) == telegram_user_id))
     await inbox.forget_user(session, telegram_user_id)  # handled updates, this one included
+    await quick_polls.forget_user(session, telegram_user_id)  # their poll answers count on, naming nobody
     await _execute(session, delete(ConversationState).where(or_(
         col(ConversationState.telegram_user_id) == telegram_user_id,
         col(ConversationState.chat_id) == telegram_user_id)))

@@ -13,6 +13,7 @@ from storage import (  # noqa: F401
     events,
     inbox,
     outbox,
+    quick_polls,
     registration,
     residents,
     topic_comments,

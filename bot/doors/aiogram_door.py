@@ -19,6 +19,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    PollAnswer,
     Update,
 )
 
@@ -45,6 +46,7 @@ from handlers.port import (
     Sent,
     StopPoll,
 )
+from handlers.port import PollAnswer as PollAnswerIn
 from locales.catalogs import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,7 @@ class AiogramMessenger:
                                               question_parse_mode=ParseMode.HTML, is_anonymous=action.anonymous,
                                               allows_multiple_answers=action.multiple_answers,
                                               reply_markup=_markup(action.buttons))
-                return Sent(message.message_id)
+                return Sent(message.message_id, message.poll.id if message.poll is not None else None)
             case StopPoll():
                 await bot.stop_poll(action.chat_id, action.message_id, reply_markup=_markup(action.buttons))
                 return Sent(action.message_id)
@@ -143,7 +145,17 @@ def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
                     message_id=message.message_id if message is not None else None)
 
 
+def poll_answer_to_incoming(update_id: int, answer: PollAnswer) -> Incoming | None:
+    """A user's answer in our poll; None for one cast on behalf of a chat (an anonymous group admin)."""
+    if answer.user is None or answer.user.is_bot:
+        return None
+    return Incoming(update_id=update_id, sender=_sender(answer.user), chat_id=answer.user.id,
+                    chat_kind=ChatKind.PRIVATE, poll_answer=PollAnswerIn(answer.poll_id, tuple(answer.option_ids)))
+
+
 def update_to_incoming(update: Update) -> Incoming | None:
+    if update.poll_answer is not None:
+        return poll_answer_to_incoming(update.update_id, update.poll_answer)
     if update.callback_query is not None:
         return callback_to_incoming(update.update_id, update.callback_query)
     if update.message is not None:

@@ -19,7 +19,7 @@ from handlers.port import Incoming, Messenger
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "poll_answer"]  # poll_answer: answers in our public polls
 Batch = list[tuple[int, Incoming | None]]  # (update id, what it means to us; None if nothing)
 Fetch = Callable[[int | None, int], Coroutine[Any, Any, Batch]]  # (offset, long-poll timeout) → batch
 

@@ -16,6 +16,7 @@ from telegram import (
     InputPollOption,
     LinkPreviewOptions,
     Message,
+    PollAnswer,
     Update,
 )
 from telegram.constants import ParseMode
@@ -46,6 +47,7 @@ from handlers.port import (
     Sent,
     StopPoll,
 )
+from handlers.port import PollAnswer as PollAnswerIn
 from locales.catalogs import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,7 @@ class PtbMessenger:
                 if action.buttons:
                     parameters["reply_markup"] = _markup(action.buttons)
                 message = await bot.do_api_request("sendPoll", parameters, return_type=Message)
-                return Sent(message.message_id)
+                return Sent(message.message_id, message.poll.id if message.poll is not None else None)
             case StopPoll():
                 await bot.stop_poll(action.chat_id, action.message_id, reply_markup=_markup(action.buttons))
                 return Sent(action.message_id)
@@ -155,7 +157,19 @@ def callback_to_incoming(update_id: int, query: CallbackQuery) -> Incoming:
                     message_id=message.message_id if message is not None else None)
 
 
+def poll_answer_to_incoming(update_id: int, answer: PollAnswer) -> Incoming | None:
+    """A user's answer in our poll; None for one cast on behalf of a chat (an anonymous group admin)."""
+    user = answer.user
+    if user is None or user.is_bot:
+        return None
+    return Incoming(update_id=update_id, sender=Sender(user.id, user.full_name, user.language_code, user.username),
+                    chat_id=user.id, chat_kind=ChatKind.PRIVATE,
+                    poll_answer=PollAnswerIn(answer.poll_id, tuple(answer.option_ids)))
+
+
 def update_to_incoming(update: Update) -> Incoming | None:
+    if update.poll_answer is not None:
+        return poll_answer_to_incoming(update.update_id, update.poll_answer)
     if update.callback_query is not None:
         return callback_to_incoming(update.update_id, update.callback_query)
     if update.message is not None:

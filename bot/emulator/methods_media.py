@@ -10,13 +10,16 @@ from bot.emulator.calls import Call, Handler
 from bot.emulator.errors import bad_request
 from bot.emulator.formatting import format_text
 from bot.emulator.media import StoredFile, document_object, store_document, store_photo
-from bot.emulator.state import PollRecord
+from bot.emulator.state import PollRecord, expire_poll
 from bot.emulator.text_entities import char_length
 from bot.emulator.uploads import Upload
 
 POLL_QUESTION_LIMIT = 300
 POLL_OPTION_LIMIT = 100
 POLL_MAX_OPTIONS = 12
+# Bot API 10.1: open_period 5-2628000 s, close_date 5-2628000 s ahead (older APIs allowed 600 s at most).
+POLL_MIN_PERIOD = 5
+POLL_MAX_PERIOD = 2_628_000
 
 
 def _file_reference(call: Call, param: str, kind: str) -> Upload | StoredFile:
@@ -90,17 +93,24 @@ def _poll_options(raw: list[Any]) -> list[dict[str, Any]]:
     return options
 
 
-def _poll_timing(call: Call, poll: dict[str, Any]) -> None:
+def _poll_timing(call: Call, poll: dict[str, Any]) -> float | None:
+    """open_period / close_date as the spec bounds them; returns when Telegram closes the poll by itself."""
     open_period = call.get("open_period")
+    close_date = call.get("close_date")
+    if open_period is not None and close_date is not None:
+        raise bad_request("can't use open_period and close_date together")
+    now = time.time()
     if open_period is not None:
-        if not 5 <= open_period <= 600:
+        if not POLL_MIN_PERIOD <= open_period <= POLL_MAX_PERIOD:
             raise bad_request("wrong open period specified")
         poll["open_period"] = open_period
-    close_date = call.get("close_date")
+        return now + open_period
     if close_date is not None:
-        if not 5 <= close_date - time.time() <= 600:
+        if not POLL_MIN_PERIOD <= close_date - now <= POLL_MAX_PERIOD:
             raise bad_request("wrong close date specified")
         poll["close_date"] = close_date
+        return float(close_date)
+    return None
 
 
 async def send_poll(call: Call) -> dict[str, Any]:
@@ -130,12 +140,12 @@ async def send_poll(call: Call) -> dict[str, Any]:
         if not correct or any(not 0 <= i < len(options) for i in correct):
             raise bad_request("quiz poll must have correct_option_ids within its options")
         poll["correct_option_ids"] = correct
-    _poll_timing(call, poll)
+    closes_at = _poll_timing(call, poll)
     content = {**call.reply_to(record), "poll": poll}
     markup = call.reply_markup()
     call.admit(record)
     message = call.post(record, content, markup)
-    call.bot.polls[poll["id"]] = PollRecord(record.id, message["message_id"])
+    call.bot.polls[poll["id"]] = PollRecord(record.id, message["message_id"], closes_at=closes_at)
     return message
 
 
@@ -147,6 +157,7 @@ async def stop_poll(call: Call) -> dict[str, Any]:
         raise bad_request("message with poll to stop not found")
     if message["from"]["id"] != call.bot.id:
         raise bad_request("poll can't be stopped")
+    expire_poll(call.state, call.bot, message["poll"]["id"])
     if message["poll"]["is_closed"]:
         raise bad_request("poll has already been closed")
     markup = call.reply_markup(inline_only=True)
@@ -155,7 +166,7 @@ async def stop_poll(call: Call) -> dict[str, Any]:
         message["reply_markup"] = markup
     else:
         message.pop("reply_markup", None)
-    call.state.notify()
+    call.state.push_update(call.bot, "poll", message["poll"])  # bots hear of their polls being stopped
     call.state.emit("poll_stopped", message)
     return copy.deepcopy(message["poll"])
 

@@ -32,7 +32,7 @@ from bot.emulator.flood import FloodControl, FloodLimits
 from bot.emulator.recording import RecordedRequest
 from bot.emulator.request_parsing import read_parameters
 from bot.emulator.spec import BotApiSpec, packaged_spec
-from bot.emulator.state import BotState, ChatRecord, EmulatorState, Observer
+from bot.emulator.state import BotState, ChatRecord, EmulatorState, Observer, expire_poll
 from bot.emulator.uploads import Upload
 
 log = logging.getLogger(__name__)
@@ -214,10 +214,17 @@ class BotApiEmulator:
     def user_answers_poll(
         self, user_id: int, message_id: int, option_ids: list[int], *, chat_id: int | None = None,
         bot_token: str | None = None,
-    ) -> None:
-        """The user votes in the bot's native poll ([] retracts the vote)."""
+    ) -> int | None:
+        """The user votes in the bot's native poll, changes the vote, or with [] retracts it. Returns the update id
+        of the ``poll_answer`` (None for an anonymous poll, or one the bot's allowed_updates filter out)."""
         bot = self.state.bot(bot_token)
-        user_actions.user_answers_poll(self.state, bot, user_id, message_id, option_ids, chat_id=chat_id)
+        return user_actions.user_answers_poll(self.state, bot, user_id, message_id, option_ids, chat_id=chat_id)
+
+    def time_passes(self, now: float, *, bot_token: str | None = None) -> list[str]:
+        """Telegram's clock reaches ``now`` (Unix time): polls whose open_period / close_date passed close by
+        themselves (each with a ``poll`` update). Returns the ids of the polls closed."""
+        bot = self.state.bot(bot_token)
+        return [poll_id for poll_id in list(bot.polls) if expire_poll(self.state, bot, poll_id, now)]
 
     def user_blocks_bot(self, user_id: int, *, bot_token: str | None = None) -> None:
         """The user blocks the bot: sends to them answer 403 "bot was blocked by the user"."""

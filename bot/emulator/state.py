@@ -72,6 +72,7 @@ class PollRecord:
     chat_id: int
     message_id: int
     votes: dict[int, list[int]] = field(default_factory=dict)
+    closes_at: float | None = None  # Unix time Telegram closes it by itself (open_period / close_date)
 
 
 @dataclass
@@ -263,3 +264,17 @@ def require_group_rights(record: ChatRecord, action: str) -> None:
 def api_error_to_value_error(error: ApiError) -> ValueError:
     """User-side helpers raise ValueError; keep Telegram's description in it."""
     return ValueError(error.description)
+
+
+def expire_poll(state: EmulatorState, bot: BotState, poll_id: str, now: float | None = None) -> bool:
+    """Close the bot's poll if its open_period / close_date has passed (Telegram does it by itself and tells the
+    bot with a ``poll`` update). True if it was closed now."""
+    record = bot.polls.get(poll_id)
+    if record is None or record.closes_at is None or (time.time() if now is None else now) < record.closes_at:
+        return False
+    message = state.message(bot, record.chat_id, record.message_id)
+    if message is None or message["poll"]["is_closed"]:
+        return False
+    message["poll"]["is_closed"] = True
+    state.push_update(bot, "poll", message["poll"])
+    return True

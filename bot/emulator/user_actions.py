@@ -16,7 +16,7 @@ from typing import Any
 from bot.emulator.errors import ApiError
 from bot.emulator.keyboards import callback_data_of
 from bot.emulator.media import store_document, store_photo
-from bot.emulator.state import BotState, CallbackRecord, ChatRecord, EmulatorState, chat_instance
+from bot.emulator.state import BotState, CallbackRecord, ChatRecord, EmulatorState, chat_instance, expire_poll
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?=\s|$)")
 
@@ -121,32 +121,48 @@ def user_presses(
 def user_answers_poll(
     state: EmulatorState, bot: BotState, user_id: int, message_id: int, option_ids: list[int], *,
     chat_id: int | None = None,
-) -> None:
-    """A vote (or, with [], a retracted vote) in the bot's poll: ``poll`` update, plus ``poll_answer`` if public."""
+) -> int | None:
+    """A vote, a changed vote or (with []) a retracted vote in the bot's poll: a ``poll`` update, plus a
+    ``poll_answer`` if the poll is public (its update id is returned; None if none was queued).
+
+    Only what a client allows: an open poll, options within it, one option unless multiple answers are allowed,
+    a change or retraction only of a vote cast, and only when the poll allows revoting (regular polls do by
+    default, quizzes never)."""
     record = chat_of_user(state, bot, user_id, chat_id)
     message = state.message(bot, record.id, message_id)
     if message is None or "poll" not in message:
         raise ValueError(f"no poll in message {message_id} of chat {record.id}")
     poll = message["poll"]
+    expire_poll(state, bot, poll["id"])
     if poll["is_closed"]:
         raise ValueError("the poll is closed")
     if len(option_ids) > 1 and not poll["allows_multiple_answers"]:
         raise ValueError("this poll allows one answer only")
+    if len(set(option_ids)) != len(option_ids):
+        raise ValueError(f"an option chosen twice: {option_ids}")
     if any(not 0 <= i < len(poll["options"]) for i in option_ids):
         raise ValueError(f"option ids out of range: {option_ids}")
     votes = bot.polls[poll["id"]].votes
-    for i in votes.get(user_id, []):
+    previous = votes.get(user_id, [])
+    if not option_ids and not previous:
+        raise ValueError("there is no vote to retract")
+    if previous and not poll["allows_revoting"]:
+        raise ValueError("this poll does not allow changing a vote")
+    for i in previous:
         poll["options"][i]["voter_count"] -= 1
     for i in option_ids:
         poll["options"][i]["voter_count"] += 1
-    votes[user_id] = list(option_ids)
+    votes[user_id] = sorted(option_ids)
     poll["total_voter_count"] = sum(1 for chosen in votes.values() if chosen)
     state.notify()
+    queued = None
     if not poll["is_anonymous"]:
-        answer = {"poll_id": poll["id"], "user": dict(state.users[user_id]), "option_ids": list(option_ids),
-                  "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids]}
-        state.push_update(bot, "poll_answer", answer)
+        chosen = sorted(option_ids)
+        answer = {"poll_id": poll["id"], "user": dict(state.users[user_id]), "option_ids": chosen,
+                  "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in chosen]}
+        queued = state.push_update(bot, "poll_answer", answer)
     state.push_update(bot, "poll", poll)
+    return None if queued is None else int(queued["update_id"])
 
 
 def _chat_member(bot: BotState, status: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from handlers.port import (
     ChatKind,
     EditText,
     Incoming,
+    PollAnswer,
     SendDocument,
     Sender,
     SendError,
@@ -56,6 +57,7 @@ class Poll:
 
     options: list[str]
     closed: bool = False
+    poll_id: str | None = None  # Telegram's id of the poll
 
 
 @dataclass
@@ -114,6 +116,13 @@ class Harness:
     async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
         raise NotImplementedError
 
+    async def push_poll_answer(self, user: UserChat, chat_id: int, message_id: int, option_ids: list[int]) -> None:
+        raise NotImplementedError
+
+    async def flush_outbox(self) -> None:
+        """Send what the outbox holds now (after a scheduler job queued something)."""
+        raise NotImplementedError
+
     def bot_messages(self, chat_id: int) -> list[Msg]:
         raise NotImplementedError
 
@@ -153,6 +162,11 @@ class UserChat:
         if message_id is None:
             message_id = self.harness.bot_messages(chat)[-1].message_id
         return await self.harness.push_press(self, chat, message_id, data, forged=True)
+
+    async def answer_poll(self, message: Msg, option_ids: list[int], *, chat_id: int | None = None) -> None:
+        """Choose ``option_ids`` in the bot's poll ``message`` (a change if chosen before; [] retracts)."""
+        await self.harness.push_poll_answer(self, self.user_id if chat_id is None else chat_id, message.message_id,
+                                            option_ids)
 
     async def send_photo(self, data: bytes, *, caption: str | None = None) -> list[Msg]:
         before = len(self.messages)
@@ -230,6 +244,7 @@ class RecordingMessenger:
         self.refused: list[tuple[Action, str]] = []
         self.reachable: set[int] = set()
         self._ids = count(1)
+        self._poll_ids = count(5_000_001)
 
     def _chat(self, chat_id: int) -> list[Msg]:
         if chat_id not in self.reachable:
@@ -269,9 +284,10 @@ class RecordingMessenger:
                 return self._post(action.chat_id, Msg(next(self._ids), plain(action.caption or ""),
                                                       _buttons(action.buttons)))
             case SendPoll():
-                poll = Poll(list(action.options))
-                return self._post(action.chat_id, Msg(next(self._ids), plain(action.question),
+                poll = Poll(list(action.options), poll_id=str(next(self._poll_ids)))
+                sent = self._post(action.chat_id, Msg(next(self._ids), plain(action.question),
                                                       _buttons(action.buttons), poll=poll))
+                return Sent(sent.message_id, poll.poll_id)
             case StopPoll():
                 stopped = self._find(action.chat_id, action.message_id)
                 if stopped is None or stopped.poll is None:
@@ -299,7 +315,7 @@ class PortHarness(Harness):
         self._user_messages = count(10_000)
         from scheduler.outbox_sender import OutboxSender
 
-        self.outbox = OutboxSender(app.sessions, self.messenger, app.clock)
+        self.outbox = OutboxSender(app.sessions, self.messenger, app.clock, on_sent=app.sent_hooks)
 
     def _incoming(self, user: UserChat, chat_id: int, **fields: Any) -> Incoming:
         self.messenger.reachable.add(chat_id)
@@ -326,6 +342,20 @@ class PortHarness(Harness):
         await self._run(self._incoming(user, chat_id, attachment=attachment,
                                        text=name if kind == "photo" and name else None,
                                        message_id=next(self._user_messages)))
+
+    async def push_poll_answer(self, user: UserChat, chat_id: int, message_id: int, option_ids: list[int]) -> None:
+        poll = next((m.poll for m in self.bot_messages(chat_id) if m.message_id == message_id), None)
+        if poll is None or poll.poll_id is None:
+            raise ValueError(f"no poll in message {message_id} of chat {chat_id}")
+        if poll.closed:
+            raise ValueError("the poll is closed")  # a client cannot answer a closed poll
+        incoming = Incoming(update_id=next(self._update_ids), sender=Sender(user.user_id, user.name, user.language),
+                            chat_id=user.user_id, chat_kind=ChatKind.PRIVATE,
+                            poll_answer=PollAnswer(poll.poll_id, tuple(option_ids)))
+        await self._run(incoming)
+
+    async def flush_outbox(self) -> None:
+        await self.outbox.drain_once()
 
     def bot_messages(self, chat_id: int) -> list[Msg]:
         return self.messenger.chats.get(chat_id, [])
@@ -386,6 +416,17 @@ class EmulatorHarness(Harness):
             message = self.emu.user_sends_document(user.user_id, data, name, chat_id=chat_id)
         await self._settle(self._update_id_of(message))
 
+    async def push_poll_answer(self, user: UserChat, chat_id: int, message_id: int, option_ids: list[int]) -> None:
+        self._ensure_user(user)
+        update_id = self.emu.user_answers_poll(user.user_id, message_id, option_ids, chat_id=chat_id)
+        assert update_id is not None, "the door must ask for poll_answer updates"
+        await self._settle(update_id)
+
+    async def flush_outbox(self) -> None:
+        assert self.app.outbox is not None
+        self.app.outbox.wake()
+        await asyncio.wait_for(self.app.outbox.idle(), 15)
+
     def _update_id_of(self, _message: dict[str, Any]) -> int:
         return self.emu.last_update_id()
 
@@ -399,7 +440,7 @@ class EmulatorHarness(Harness):
                 document = (raw["document"].get("file_name", ""), self.emu.file_bytes(raw["document"]["file_id"]))
             poll, text = None, raw.get("text", raw.get("caption", ""))
             if "poll" in raw:
-                poll = Poll([o["text"] for o in raw["poll"]["options"]], raw["poll"]["is_closed"])
+                poll = Poll([o["text"] for o in raw["poll"]["options"]], raw["poll"]["is_closed"], raw["poll"]["id"])
                 text = raw["poll"]["question"]
             result.append(Msg(raw["message_id"], text, buttons, document, poll=poll))
         return result
