@@ -210,8 +210,9 @@ async def manage_role(ctx: Context, tap: ManageRole) -> None:
 
 async def _show_role(ctx: Context, role_id: int) -> None:
     role, event = await event_volunteers.role(ctx.uow, ctx.community.id or 0, role_id)
-    rows: Keyboard = [[ctx.button("−1", SetSlots(role.id, role.slots - 1)),
-                       ctx.button("+1", SetSlots(role.id, role.slots + 1))]]
+    steps = [ctx.button(label, SetSlots(role.id, role.slots + step)) for label, step in (("−1", -1), ("+1", 1))
+             if max(role.taken, rules.SLOTS_LEAST) <= role.slots + step <= rules.SLOTS_MOST]
+    rows: Keyboard = [steps] if steps else []
     if role.taken == 0:
         rows.append([ctx.button(ctx.t("extras.desk.delete"), DeleteRole(role.id))])
     rows.append([ctx.button(ctx.t("menu.back"), VolunteerDesk(event.id))])
