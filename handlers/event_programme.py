@@ -95,13 +95,16 @@ def item_line(ctx: Context, item: ItemView, number: int | None = None) -> str:
 
 
 def programme_lines(ctx: Context, programme: Programme) -> list[str]:
-    """The accepted programme in order, then its totals (items, minutes, how many residents planned)."""
+    """The totals (items, minutes, how many residents planned), then the accepted programme in order.
+
+    The totals come first, so that a screen that runs out of room leaves out the last items, never the totals.
+    """
     if not programme.items:
         return [ctx.t("extras.programme.empty")]
     totals = programme.totals
-    return [*(item_line(ctx, item, number) for number, item in enumerate(programme.items, start=1)),
-            ctx.t("extras.programme.totals", items=totals.items, minutes=totals.minutes,
-                  planned=totals.resident_planned)]
+    return [ctx.t("extras.programme.totals", items=totals.items, minutes=totals.minutes,
+                  planned=totals.resident_planned),
+            *(item_line(ctx, item, number) for number, item in enumerate(programme.items, start=1))]
 
 
 # ---- residents ---------------------------------------------------------------------------------------

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
+from core import event_extras as rules
 from handlers.event_checkin import CheckInHome, DoorCheckIn, ImHere, SetCode
 from handlers.event_programme import AcceptItem, ProgrammeHome, ProgrammeQueue, ProposeItem
 from handlers.event_volunteers import SignUp, VolunteerDesk
-from storage import event_volunteers
+from storage import event_checkin as checkin
+from storage import event_programme, event_volunteers
+from storage.event_programme import ItemInput
+from storage.events import Event
 from storage.unit import Unit
-from tests.support.chat import Harness, UserChat
-from tests.support.event_extras import make_event
+from tests.support.chat import Harness, PortHarness, UserChat
+from tests.support.event_extras import Units, make_event, many_residents
 from tests.support.seed import Seed
 from tests.support.topics import resident
 
+# markup-looking text, entities, astral emoji and CJK: what a resident could type, at every length
+WORST = ("<b>&amp;😀" + "邻里<i>x</i>&lt;" + "🎉" * 3) * 40
 ROSTER = [("1", "1", "101", 80.0, True), ("1", "1", "102", 80.0, True), ("2", "1", "201", 60.0, False)]
 
 
@@ -284,3 +292,57 @@ async def test_check_in_refused_outside_the_time_and_after_too_many_wrong_codes(
     assert "已为 Bob (1-1-102) 签到：1 位成人，0 位儿童。" in director.last.text
     await bob.press_data(chat.app.codec.pack(CheckInHome(now)))
     assert "已签到" in bob.last.text
+
+
+# ---- worst-case content ----------------------------------------------------------------------------
+
+
+async def test_every_screen_fits_telegram_with_worst_case_content(port: PortHarness, seed: Seed) -> None:
+    """Longest titles, names and needs, markup-looking text and astral emoji, many items, roles, volunteers and
+    check-ins: every screen and notice is one Telegram accepts (the port's messenger refuses what it would not)."""
+    app, community = port.app, port.app.community_id or 0
+    await seed.roster([("1", "1", str(100 + i), 80.0, True) for i in range(1, 41)], codes_per_household=0)
+    await seed.committee(9001, name=WORST[:64])
+    director = port.user(9001, "Director")
+    await director.send("/start")
+    people = [await resident(port, seed, 1000 + i, WORST[i:i + 64], str(101 + i)) for i in range(3)]
+    event_id = await make_event(app, title=WORST[:80], starts_in=timedelta(minutes=10), code="桂花27")
+    async with app.sessions() as session:
+        await session.exec(update(Event).values(venue=WORST[:80]))  # type: ignore[call-overload]
+        await session.commit()
+    units = Units(app)
+    for person in people:
+        await _propose(person, WORST[:40], WORST[:80], "60", needs=WORST[:200])
+    ids = await many_residents(app, 40)
+    for n in range(40):
+        entry = ItemInput(WORST[n:n + 40], WORST[:80], 60, WORST[:200])
+        await units.run(event_programme.add, community, event_id, ids[0], entry, app.clock.now())
+    for n in range(rules.ROLES_PER_EVENT):
+        role = await units.run(event_volunteers.add_role, community, event_id, f"{n:02d}{WORST[:22]}", 50,
+                               app.clock.now())
+        if n == 0:
+            for person_id in ids:
+                await units.run(event_volunteers.sign_up, community, role.id, person_id, app.clock.now())
+    for person_id in ids:
+        await units.run(checkin.committee_check_in, community, event_id, ids[0], household_id=None,
+                        resident_id=person_id, adults=2, children=4, now=app.clock.now())
+
+    await _open_queue(director, 3)
+    await director.press(director.last.labels[0])
+    await director.tap("extras.item.accept_at", place=1)
+    await director.send("/programme")
+    await director.tap("extras.programme.order")
+    await director.press(director.last.labels[0])
+    await director.send("/volunteer")
+    await director.tap("extras.volunteer.desk")
+    await director.press(director.last.labels[0])
+    await director.send("/checkin")
+    await director.tap("extras.checkin.attendees")
+    await people[1].send("/programme")
+    await people[1].send("/volunteer")
+    await people[1].send("/checkin")
+    await people[1].tap("extras.checkin.im_here")
+    await people[1].send("桂花27")
+    await people[1].press("6")
+    assert port.messenger.refused == []
+    assert "共 41 个节目，2460 分钟" in people[1].messages[-5].text  # the totals survive a full screen
