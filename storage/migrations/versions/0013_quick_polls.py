@@ -1,7 +1,7 @@
 """quick polls (the committee's advisory native polls, their answers and the answers' history)
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-05 19:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0008'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
