@@ -231,27 +231,30 @@ def validate(spec: ChartSpec | TurnoutSpec) -> None:
     check_glyphs(chart_texts(spec))
 
 
-def draw(figure: Figure, spec: ChartSpec | TurnoutSpec, top_in: float, pitch: float = BAR_PITCH_IN) -> float:
-    """Draw ``spec`` (title, subtitle, axes, legend) into ``figure`` from ``top_in`` inches below its top edge;
-    returns the height used. The figure's width is used in full."""
+def draw(figure: Figure, spec: ChartSpec | TurnoutSpec, top_in: float, pitch: float = BAR_PITCH_IN,
+         margin_in: float = 0.25) -> float:
+    """Draw ``spec`` (title, subtitle, axes, legend) into ``figure`` from ``top_in`` inches below its top edge,
+    ``margin_in`` from its left and right edges; returns the height used."""
     validate(spec)
     width, height = figure.get_size_inches()
     y = top_in + HEADER_TOP_IN
-    figure.text(0.25 / width, 1 - y / height, clip_width(spec.title, TITLE_COLUMNS), fontproperties=font(13),
+    figure.text(margin_in / width, 1 - y / height, clip_width(spec.title, TITLE_COLUMNS), fontproperties=font(13),
                 color=TEXT, va="top", parse_math=False)
     y += TITLE_IN
     for line in _subtitle_lines(spec.subtitle):
-        figure.text(0.25 / width, 1 - y / height, line, fontproperties=font(9), color="#4a5468", va="top",
+        figure.text(margin_in / width, 1 - y / height, line, fontproperties=font(9), color="#4a5468", va="top",
                     parse_math=False)
         y += SUBTITLE_LINE_IN
     y += 0.15
     plot_height = pitch * max(1, _count(spec))
-    axes = figure.add_axes((LEFT_IN / width, 1 - (y + plot_height) / height, (width - LEFT_IN - RIGHT_IN) / width,
+    left = margin_in + LEFT_IN - 0.25
+    right = RIGHT_IN + margin_in - 0.25
+    axes = figure.add_axes((left / width, 1 - (y + plot_height) / height, (width - left - right) / width,
                             plot_height / height))
     if isinstance(spec, ChartSpec):
         _bars(axes, spec)
     else:
-        _turnout(figure, axes, spec, bottom_in=y + plot_height + AXIS_FOOT_IN)
+        _turnout(figure, axes, spec, bottom_in=y + plot_height + AXIS_FOOT_IN, left_in=left)
     axes.set_xlabel(spec.unit, fontproperties=font(9), color=TEXT, parse_math=False)
     axes.tick_params(labelfontfamily=list(_fonts().family), labelsize=9, colors=TEXT)
     for side in ("top", "right"):
@@ -282,12 +285,13 @@ def _bars(axes: Axes, spec: ChartSpec) -> None:
                   fontproperties=font(9), color=TEXT, parse_math=False)
 
 
-def _turnout(figure: Figure, axes: Axes, spec: TurnoutSpec, bottom_in: float) -> None:
+def _turnout(figure: Figure, axes: Axes, spec: TurnoutSpec, bottom_in: float, left_in: float) -> None:
+    from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
     positions = range(len(spec.rows))
-    eligible = axes.barh(positions, [row.eligible for row in spec.rows], height=0.7, color=ELIGIBLE)
-    took = axes.barh(positions, [row.took_part for row in spec.rows], height=0.4, color=TOOK_PART)
+    axes.barh(positions, [row.eligible for row in spec.rows], height=0.7, color=ELIGIBLE)
+    axes.barh(positions, [row.took_part for row in spec.rows], height=0.4, color=TOOK_PART)
     _labels(axes, [row.label for row in spec.rows])
     top = max(max(row.eligible, row.took_part) for row in spec.rows)
     axes.set_xlim(0, (top or 1) * 1.3)
@@ -297,8 +301,9 @@ def _turnout(figure: Figure, axes: Axes, spec: TurnoutSpec, bottom_in: float) ->
                   f"{row.took_part:,}/{row.eligible:,} · {percent(row.took_part, row.eligible)}", va="center",
                   fontproperties=font(9), color=TEXT, parse_math=False)
     width, height = figure.get_size_inches()
-    figure.legend((eligible, took), (spec.eligible_label, spec.took_part_label), loc="upper left",
-                  bbox_to_anchor=(LEFT_IN / width, 1 - bottom_in / height), ncols=2, frameon=False,
+    figure.legend([Patch(color=ELIGIBLE), Patch(color=TOOK_PART)], [spec.eligible_label, spec.took_part_label],
+                  loc="upper left",
+                  bbox_to_anchor=(left_in / width, 1 - bottom_in / height), ncols=2, frameon=False,
                   prop=font(9))
 
 
