@@ -203,7 +203,27 @@ def write_xlsx(tables: Sequence[Table], out: str | Path | IO[bytes], info: Expor
     workbook.properties.creator = "Linli"
     workbook.properties.title = f"{info.community} {info.period}"
     taken: set[str] = set()
-    counts = {table.slug: _write_sheet(workbook, table, info, t, taken) for table in tables}
+    try:
+        counts = {table.slug: _write_sheet(workbook, table, info, t, taken) for table in tables}
+    except BaseException:
+        _discard(workbook)
+        raise
     workbook.save(out if not isinstance(out, Path) else str(out))
     return counts
+
+
+def _discard(workbook: Workbook) -> None:
+    """After a failure half-way: close every sheet's stream and remove its temporary file."""
+    for sheet in workbook.worksheets:
+        try:
+            if not sheet.closed:
+                sheet.close()
+        except Exception:  # best effort: the original error is what matters
+            pass
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None and isinstance(writer.out, str):
+            try:
+                writer.cleanup()
+            except (OSError, ValueError):
+                pass
 
