@@ -29,7 +29,7 @@ class Layout:
 
 
 def _columns(*spec: tuple[str, Kind]) -> tuple[Column, ...]:
-    return tuple(Column(key=key, header=f"exports.col.{key}", kind=kind) for key, kind in spec)
+    return tuple(Column(key=key, header=".".join(("exports", "col", key)), kind=kind) for key, kind in spec)
 
 
 T, N, B, D, DT, P, A = Kind.TEXT, Kind.INT, Kind.BOOL, Kind.DATE, Kind.DATETIME, Kind.PERCENT, Kind.AREA
