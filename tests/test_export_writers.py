@@ -400,3 +400,42 @@ def test_ics_feed_refuses_duplicate_uids_and_naive_times() -> None:
     with pytest.raises(ValueError, match="aware"):
         ics_feed([naive], "c", "Asia/Shanghai", INFO.generated_at)
     assert b"BEGIN:VCALENDAR" in ics_feed([], "c", "Asia/Shanghai", INFO.generated_at)
+
+
+# ---- catalogs and the benchmark's two files ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_every_monthly_sheet_and_header_is_in_the_catalog(language: str) -> None:
+    catalog = load_catalog(language)
+    keys = {layout.name for layout in MONTHLY} | {column.header for layout in MONTHLY for column in layout.columns}
+    assert sorted(key for key in keys if key not in catalog) == []
+    names = [catalog[layout.name] for layout in MONTHLY]
+    assert len(set(names)) == len(names)
+
+
+def test_about_rows_say_what_privacy_left_out() -> None:
+    t = labels("en")
+    rows = dict(about_rows(INFO_EN, t, ["rule A", "rule B"]))
+    assert rows["Period"] == "2026-11" and rows["Generated at"] == "2026-12-01 09:00 (Asia/Shanghai)"
+    assert rows["Contact data"] == "Personal contact data is left out."
+    assert "linli verify" in rows["How to verify"]
+    included = about_rows(INFO_EN, t, [], contacts_included=True)
+    assert ("Contact data", load_catalog("en")["exports.about.contacts_included"]) in included
+    assert [row for row in about_rows(INFO_EN, t, ["rule A", "rule B"]) if row[0] == "Rule used"] == \
+           [("Rule used", "rule A"), ("Rule used", "rule B")]
+
+
+def test_the_benchmark_writes_the_same_rows_both_ways(tmp_path: Any) -> None:
+    from bench import export_bench
+
+    export_bench.bare_dump(tmp_path / "bare.xlsx", 300)
+    export_bench.linli_export(tmp_path / "linli.xlsx", 300)
+    bare = list(load_workbook(tmp_path / "bare.xlsx").active.iter_rows(min_row=2, values_only=True))
+    ours = list(load_workbook(tmp_path / "linli.xlsx").active.iter_rows(min_row=2, values_only=True))
+    secret = BALLOTS.keys.index("secret")
+    assert len(bare) == len(ours) == 300
+    for plain, styled in zip(bare, ours, strict=True):
+        assert styled[secret] == ("是" if plain[secret] else "否")
+        assert plain[:secret] + plain[secret + 1:] == styled[:secret] + styled[secret + 1:]
+    figures = export_bench.measure(200, 1)
+    assert figures.rows == 200 and figures.linli_s > 0 and figures.linli_peak_mb > 0 and figures.bare_peak_mb > 0
