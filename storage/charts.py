@@ -235,6 +235,8 @@ def draw(figure: Figure, spec: ChartSpec | TurnoutSpec, top_in: float, pitch: fl
          margin_in: float = 0.25) -> float:
     """Draw ``spec`` (title, subtitle, axes, legend) into ``figure`` from ``top_in`` inches below its top edge,
     ``margin_in`` from its left and right edges; returns the height used."""
+    from matplotlib.ticker import FuncFormatter
+
     validate(spec)
     width, height = figure.get_size_inches()
     y = top_in + HEADER_TOP_IN
@@ -257,10 +259,16 @@ def draw(figure: Figure, spec: ChartSpec | TurnoutSpec, top_in: float, pitch: fl
         _turnout(figure, axes, spec, bottom_in=y + plot_height + AXIS_FOOT_IN, left_in=left)
     axes.set_xlabel(spec.unit, fontproperties=font(9), color=TEXT, parse_math=False)
     axes.tick_params(labelfontfamily=list(_fonts().family), labelsize=9, colors=TEXT)
+    axes.xaxis.set_major_formatter(FuncFormatter(_tick))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.set_ylim(_count(spec) - 0.5, -0.5)  # first bar on top
     return chart_height(spec, pitch)
+
+
+def _tick(value: float, _position: object = None) -> str:
+    """An axis figure with digit grouping like the figures at the bars: 12,500 · 0.5."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
 
 
 def _labels(axes: Axes, labels: list[str]) -> None:

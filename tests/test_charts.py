@@ -151,6 +151,7 @@ def test_figures_are_exact_integers() -> None:
     assert charts.percent(2, 3) == "66.7%"
     assert charts.percent(1, 8) == "12.5%"
     assert charts.percent(0, 0) == "—"
+    assert [charts._tick(v) for v in (0, 2500.0, 12_500.0, 0.5, 0.25)] == ["0", "2,500", "12,500", "0.5", "0.25"]
 
 
 def test_display_widths_count_chinese_twice() -> None:
