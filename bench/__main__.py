@@ -1,15 +1,18 @@
 """All benchmarks in one run, as a table: figure, Linli, baseline, ratio, target, pass/fail.
 
     python -m bench [--quick] [--n 300] [--rounds 3] [--database sqlite|postgres|both] [--door ptb|aiogram|both]
-                    [--only taps|processes] [--strict]
+                    [--only taps|processes|exports] [--export-rows 100000] [--strict]
 
 - taps: ``/start CODE`` and a topic "support" tap, per door and database, against that framework's bare echo bot
   in the same run through the same emulator (bench/updates_per_second.py);
 - start-up to the first getUpdates and idle RSS of ``linli run`` per door, against a bare echo bot of the same
-  framework, each in its own process (bench/processes.py).
+  framework, each in its own process (bench/processes.py);
+- exports: 100,000 ballot rows through Linli's XLSX writer against a bare openpyxl write-only dump of the same rows,
+  time and peak memory (bench/export_bench.py).
 
 Targets (issue 7): tap ≥ 0.5 of echo on PostgreSQL and ≥ 0.35 on SQLite; start-up ≤ 2 × bare; idle RSS of the
-default door ≤ 150 MB; Linli's RSS over the bare bot ≤ 40 MB. The exit code is 0 even when a target is missed
+default door ≤ 150 MB; Linli's RSS over the bare bot ≤ 40 MB; (issue 11) the export ≤ 1.5 × the bare dump in time
+and in peak memory. The exit code is 0 even when a target is missed
 (it is a report) unless ``--strict``. The machine's load moves every figure: compare ratios from one run.
 """
 
@@ -21,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from bench import export_bench
 from bench.processes import measure_doors
 from bench.updates_per_second import ECHO, TAPS, run_linli
 from bot.config import Settings, Transport
@@ -88,6 +92,20 @@ async def process_rows(doors: list[Transport], rounds: int) -> list[Row]:
     return rows
 
 
+def export_rows(rows: int, rounds: int) -> list[Row]:
+    figures = export_bench.measure(rows, rounds)
+    target = export_bench.TARGET
+    print(f"  … XLSX export of {rows:,} ballots: {figures.time_ratio:.2f}× time, {figures.memory_ratio:.2f}× memory",
+          file=sys.stderr, flush=True)
+    return [
+        Row(f"XLSX export time · {rows:,} ballots", f"{figures.linli_s:.2f} s", f"{figures.bare_s:.2f} s bare",
+            f"{figures.time_ratio:.2f}", f"≤ {target:.1f}", figures.time_ratio <= target),
+        Row(f"XLSX export peak memory · {rows:,} ballots", f"{figures.linli_peak_mb:.1f} MB",
+            f"{figures.bare_peak_mb:.1f} MB bare", f"{figures.memory_ratio:.2f}", f"≤ {target:.1f}",
+            figures.memory_ratio <= target),
+    ]
+
+
 async def main(arguments: argparse.Namespace) -> int:
     doors = [Transport.PTB, Transport.AIOGRAM] if arguments.door == "both" else [Transport(arguments.door)]
     databases = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
@@ -97,6 +115,8 @@ async def main(arguments: argparse.Namespace) -> int:
         rows += await process_rows(doors, arguments.rounds)
     if arguments.only in (None, "taps"):
         rows += await tap_rows(doors, databases, arguments.n)
+    if arguments.only in (None, "exports"):
+        rows += export_rows(arguments.export_rows, arguments.rounds)
     print(f"\nn={arguments.n} updates per tap figure, {arguments.rounds} round(s) per process figure (median); "
           f"bot and emulator share one process for taps; {time.perf_counter() - started:.0f} s\n")
     _print(rows)
@@ -112,11 +132,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=None, help="process start-ups per figure (default 3)")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--door", choices=["ptb", "aiogram", "both"], default="both")
-    parser.add_argument("--only", choices=["taps", "processes"], default=None)
+    parser.add_argument("--only", choices=["taps", "processes", "exports"], default=None)
+    parser.add_argument("--export-rows", type=int, default=None,
+                        help="ballot rows in the export figures (default 100,000; quick: 20,000)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     arguments = parser.parse_args(argv)
     arguments.n = arguments.n or (100 if arguments.quick else 300)
     arguments.rounds = arguments.rounds or (1 if arguments.quick else 3)
+    arguments.export_rows = arguments.export_rows or (20_000 if arguments.quick else export_bench.ROWS)
     return arguments
 
 
