@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    electorates,
     language,
     menu,
     start,
@@ -62,6 +63,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
     Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
     Declared(Feature("committee", routers=(committee.router,))),
+    Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
+                     help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )
 
 

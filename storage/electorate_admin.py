@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotAllowed, NotFound
-from storage import audit
+from core.notices import Notice
+from storage import audit, electorate_notices
 from storage.committee_admin import match_household
 from storage.community import Building, Household, household_label
 from storage.electorate_files import (
@@ -311,8 +312,16 @@ async def my_household(unit: Unit, community_id: int, resident_id: int) -> House
     return await household_vote(unit, community_id, me.household_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """A household's vote after a change, and who must hear of it (the household's other adults)."""
+
+    vote: HouseholdVote
+    notices: tuple[Notice, ...] = ()
+
+
 async def hand_household_vote(unit: Unit, community_id: int, actor_resident_id: int, to_resident_id: int, *,
-                              actor: int, now: datetime) -> HouseholdVote:
+                              actor: int, now: datetime) -> Handed:
     """An adult of the household takes its vote (``to`` is themselves) or hands it to another adult of it."""
     session = unit.session
     vote = await my_household(unit, community_id, actor_resident_id)
@@ -320,16 +329,19 @@ async def hand_household_vote(unit: Unit, community_id: int, actor_resident_id: 
         raise NotAllowed("electorates.err.not_household_adult")
     if not vote.may_change(to_resident_id):
         raise NotAllowed("electorates.err.not_household_adult")
-    if vote.holder is None or vote.holder.resident_id != to_resident_id:
-        await set_holder(session, vote.household_id, to_resident_id, set_by=actor_resident_id, how=HoldHow.HOUSEHOLD,
-                         now=now)
-        await audit.record(session, community_id=community_id, actor=actor, action="electorates:household_rep_set",
-                           subject=f"resident:{to_resident_id}", now=now, household_id=vote.household_id)
-    return await household_vote(unit, community_id, vote.household_id)
+    if vote.holder is not None and vote.holder.resident_id == to_resident_id:
+        return Handed(vote)
+    await set_holder(session, vote.household_id, to_resident_id, set_by=actor_resident_id, how=HoldHow.HOUSEHOLD,
+                     now=now)
+    await audit.record(session, community_id=community_id, actor=actor, action="electorates:household_rep_set",
+                       subject=f"resident:{to_resident_id}", now=now, household_id=vote.household_id)
+    notices = await electorate_notices.household_vote_moved(
+        session, vote.household_id, to_resident_id, actor_resident_id=actor_resident_id, by_committee=False, now=now)
+    return Handed(await household_vote(unit, community_id, vote.household_id), notices)
 
 
 async def committee_set_household_vote(unit: Unit, community_id: int, household_id: int, resident_id: int | None,
-                                       *, actor: int, actor_resident_id: int | None, now: datetime) -> HouseholdVote:
+                                       *, actor: int, actor_resident_id: int | None, now: datetime) -> Handed:
     """The committee names who casts a household's vote (``None``: nobody; the first adult to open a ballot will)."""
     session = unit.session
     vote = await household_vote(unit, community_id, household_id)
@@ -346,7 +358,10 @@ async def committee_set_household_vote(unit: Unit, community_id: int, household_
         await set_holder(session, household_id, resident_id, set_by=actor_resident_id, how=HoldHow.COMMITTEE, now=now)
         await audit.record(session, community_id=community_id, actor=actor, action="electorates:household_rep_set",
                            subject=f"resident:{resident_id}", now=now, household_id=household_id)
-    return await household_vote(unit, community_id, household_id)
+        notices = await electorate_notices.household_vote_moved(
+            session, household_id, resident_id, actor_resident_id=actor_resident_id, by_committee=True, now=now)
+        return Handed(await household_vote(unit, community_id, household_id), notices)
+    return Handed(await household_vote(unit, community_id, household_id))
 
 
 # ---- imports -----------------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from storage.electorate_files import (
     parse_representatives,
 )
 from storage.electorates import (
-    Electorate,
     Elector,
+    Electorate,
     HouseholdRepresentative,
     claim_household,
     electorate,
@@ -162,15 +162,17 @@ async def test_an_adult_hands_the_vote_on_and_the_committee_clears_it(app: Linli
     now = app.clock.now()
     vote = await _run(app, electorate_admin.my_household, rid[1001])
     assert vote.holder is None and [p.resident_id for p in vote.adults] == [rid[1001], rid[1002]]
-    vote = await _run(app, electorate_admin.hand_household_vote, rid[1001], rid[1002], actor=1001, now=now)
-    assert vote.holder is not None and vote.holder.resident_id == rid[1002]
+    handed = await _run(app, electorate_admin.hand_household_vote, rid[1001], rid[1002], actor=1001, now=now)
+    assert handed.vote.holder is not None and handed.vote.holder.resident_id == rid[1002]
+    # Anna hears of it (王伟 made the change); the child does not: only adults may hold the vote.
+    assert [r.chat_id for n in handed.notices for r in n.recipients] == [1002]
     with pytest.raises(NotAllowed):  # not an adult of the household
         await _run(app, electorate_admin.hand_household_vote, rid[1001], rid[1003], actor=1001, now=now)
     with pytest.raises(NotAllowed):
         await _run(app, electorate_admin.hand_household_vote, rid[1004], rid[1001], actor=1004, now=now)
-    vote = await _run(app, electorate_admin.committee_set_household_vote, town["1-1-101"], None, actor=9001,
-                      actor_resident_id=None, now=now)
-    assert vote.holder is None
+    cleared = await _run(app, electorate_admin.committee_set_household_vote, town["1-1-101"], None, actor=9001,
+                         actor_resident_id=None, now=now)
+    assert cleared.vote.holder is None
     async with app.sessions() as session:
         entries = await audit.entries(session, app.community_id or 0)
         assert [e.action for e in entries] == ["electorates:household_rep_set", "electorates:household_rep_cleared"]
