@@ -441,9 +441,10 @@ async def import_owners(unit: Unit, community_id: int, rows: list[OwnerRow], *, 
     await session.flush()
     removed = await _drop_flatless_owners(session, community_id)
     linked = await _link_owners(session, community_id)
+    lines = len({row.line for row in rows})  # a row may name several co-owners
     await audit.record(session, community_id=community_id, actor=actor, action="electorates:owners_imported",
-                       now=now, rows=len(rows), created=created, updated=updated, removed=removed, linked=linked)
-    return Imported(len(rows), created, updated, removed, linked)
+                       now=now, rows=lines, created=created, updated=updated, removed=removed, linked=linked)
+    return Imported(lines, created, updated, removed, linked)
 
 
 async def _drop_flatless_owners(session: AsyncSession, community_id: int) -> int:
