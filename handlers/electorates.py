@@ -102,6 +102,12 @@ def _person(ctx: Context, person: Person) -> str:
     return ctx.t("electorates.person", name=esc(clip(person.name, 40)), address=esc(person.address or "—"))
 
 
+def _private_only(ctx: Context) -> None:
+    """Forms (a file, a name, an address) are filled in the private chat with the bot, not in a group."""
+    if not ctx.in_private:
+        raise InvalidInput("electorates.err.private_only")
+
+
 def _back(ctx: Context) -> list[Button]:
     return [ctx.button(ctx.t("menu.back"), ElectoratesHome())]
 
@@ -109,12 +115,12 @@ def _back(ctx: Context) -> list[Button]:
 # ---- the committee's screen ----------------------------------------------------------------------------------
 
 
-@router.command("electorates", committee=True)
+@router.command("electorates", committee=True, groups=True)
 async def electorates_command(ctx: Context) -> None:
     await _home(ctx)
 
 
-@router.button(ElectoratesHome, committee=True, groups=True)
+@router.committee_button(ElectoratesHome)
 async def electorates_home(ctx: Context, tap: ElectoratesHome) -> None:
     ctx.toast()
     await _home(ctx)
@@ -137,7 +143,7 @@ async def _home(ctx: Context) -> None:
         [ctx.button(ctx.t("menu.back"), CommitteeHome())]])
 
 
-@router.button(CancelForm, committee=True)
+@router.committee_button(CancelForm)
 async def cancel_form(ctx: Context, tap: CancelForm) -> None:
     if ctx.state is None or ctx.state.ref != tap.form:
         raise StaleButton()
@@ -149,10 +155,11 @@ async def cancel_form(ctx: Context, tap: CancelForm) -> None:
 # ---- files ---------------------------------------------------------------------------------------------------
 
 
-@router.button(Upload, committee=True)
+@router.committee_button(Upload)
 async def upload(ctx: Context, tap: Upload) -> None:
     if tap.kind not in UPLOAD_PROMPTS:
         raise StaleButton()
+    _private_only(ctx)
     state = await ctx.set_form(UPLOAD, tap.kind)
     ctx.toast()
     ctx.show(ctx.t(UPLOAD_PROMPTS[tap.kind], max_kb=MAX_FILE_BYTES // 1024),
@@ -202,7 +209,7 @@ def _show_problems(ctx: Context, problems: ElectorateProblems, form: str) -> Non
 # ---- groups and representatives --------------------------------------------------------------------------------
 
 
-@router.button(Groups, committee=True)
+@router.committee_button(Groups)
 async def groups(ctx: Context, tap: Groups) -> None:
     ctx.toast()
     found = await admin.groups(ctx.uow, ctx.community.id or 0)
@@ -219,7 +226,7 @@ async def groups(ctx: Context, tap: Groups) -> None:
     ctx.show("\n".join(lines), rows)
 
 
-@router.button(OpenGroup, committee=True)
+@router.committee_button(OpenGroup)
 async def open_group(ctx: Context, tap: OpenGroup) -> None:
     ctx.toast()
     _show_group(ctx, await admin.group(ctx.uow, ctx.community.id or 0, tap.group_id))
@@ -238,7 +245,7 @@ def _show_group(ctx: Context, view: GroupView) -> None:
     ctx.show("\n".join(lines), rows)
 
 
-@router.button(DropGroupRep, committee=True)
+@router.committee_button(DropGroupRep)
 async def drop_group_rep(ctx: Context, tap: DropGroupRep) -> None:
     view = await admin.remove_group_rep(ctx.uow, ctx.community.id or 0, tap.group_id, tap.resident_id,
                                         actor=ctx.user_id, now=ctx.now())
@@ -246,7 +253,7 @@ async def drop_group_rep(ctx: Context, tap: DropGroupRep) -> None:
     _show_group(ctx, view)
 
 
-@router.button(Representatives, committee=True)
+@router.committee_button(Representatives)
 async def representatives(ctx: Context, tap: Representatives) -> None:
     ctx.toast()
     _show_representatives(ctx, await admin.representatives(ctx.uow, ctx.community.id or 0))
@@ -262,7 +269,7 @@ def _show_representatives(ctx: Context, people: list[Person]) -> None:
     ctx.show("\n".join(lines), rows)
 
 
-@router.button(DropRepresentative, committee=True)
+@router.committee_button(DropRepresentative)
 async def drop_representative(ctx: Context, tap: DropRepresentative) -> None:
     people = await admin.remove_representative(ctx.uow, ctx.community.id or 0, tap.resident_id, actor=ctx.user_id,
                                                now=ctx.now())
@@ -270,8 +277,9 @@ async def drop_representative(ctx: Context, tap: DropRepresentative) -> None:
     _show_representatives(ctx, people)
 
 
-@router.button(PickPerson, committee=True)
+@router.committee_button(PickPerson)
 async def pick_person(ctx: Context, tap: PickPerson) -> None:
+    _private_only(ctx)
     if tap.group_id:
         await admin.group(ctx.uow, ctx.community.id or 0, tap.group_id)  # one of ours
     state = await ctx.set_form(SEARCH, "query", {"group_id": tap.group_id})
@@ -297,7 +305,7 @@ async def search(ctx: Context) -> None:
     ctx.say(ctx.t("electorates.search_found", count=len(found)), rows)
 
 
-@router.button(ChoosePerson, committee=True)
+@router.committee_button(ChoosePerson)
 async def choose_person(ctx: Context, tap: ChoosePerson) -> None:
     state = ctx.require_form(SEARCH, tap.form)
     group_id = int(state.data.get("group_id") or 0)
@@ -327,8 +335,9 @@ def _vote_text(ctx: Context, vote: HouseholdVote) -> str:
     return ctx.t("electorates.household.card", address=esc(vote.address), holder=holder, adults=adults)
 
 
-@router.button(AskHousehold, committee=True)
+@router.committee_button(AskHousehold)
 async def ask_household(ctx: Context, tap: AskHousehold) -> None:
+    _private_only(ctx)
     state = await ctx.set_form(ADDRESS, "address")
     ctx.toast()
     ctx.show(ctx.t("electorates.household.ask_address"),
@@ -356,7 +365,7 @@ def _show_committee_household(ctx: Context, vote: HouseholdVote) -> None:
     ctx.show(_vote_text(ctx, vote), rows)
 
 
-@router.button(SetHolder, committee=True)
+@router.committee_button(SetHolder)
 async def set_holder(ctx: Context, tap: SetHolder) -> None:
     handed = await admin.committee_set_household_vote(
         ctx.uow, ctx.community.id or 0, tap.household_id, tap.resident_id or None, actor=ctx.user_id,

@@ -37,7 +37,7 @@ from storage.electorates import (
     Ownership,
     Representative,
     ResidentGroup,
-    electorate,
+    electors,
     household_holder,
     set_holder,
 )
@@ -73,17 +73,17 @@ class Counts:
 async def counts(unit: Unit, community_id: int) -> Counts:
     """How many electors each electorate has now (the committee's overview)."""
     session = unit.session
-    households = await electorate(session, community_id, Electorate.HOUSEHOLDS)
-    owners = await electorate(session, community_id, Electorate.OWNERS)
+    households = await electors(unit, community_id, Electorate.HOUSEHOLDS)
+    owners = await electors(unit, community_id, Electorate.OWNERS)
     holders = await _valid_holders(session, community_id)
     groups = int((await session.exec(select(func.count()).select_from(ResidentGroup)
                                      .where(ResidentGroup.community_id == community_id))).one())
     return Counts(
-        adults=len(await electorate(session, community_id, Electorate.ADULTS)),
-        verified=len(await electorate(session, community_id, Electorate.VERIFIED)),
+        adults=len(await electors(unit, community_id, Electorate.ADULTS)),
+        verified=len(await electors(unit, community_id, Electorate.VERIFIED)),
         households=len(households), households_held=len(holders), groups=groups,
-        group_reps=len(await electorate(session, community_id, Electorate.GROUPS)),
-        representatives=len(await electorate(session, community_id, Electorate.REPRESENTATIVES)),
+        group_reps=len(await electors(unit, community_id, Electorate.GROUPS)),
+        representatives=len(await electors(unit, community_id, Electorate.REPRESENTATIVES)),
         owner_heads=len(owners), owned_flats=sum(len(o.flat_ids) for o in owners),
         owned_area=sum(o.area for o in owners), owners_linked=sum(1 for o in owners if o.resident_ids))
 

@@ -33,6 +33,7 @@ from core.errors import NotAllowed
 from core.owners import Flat
 from storage.community import Building, Household
 from storage.residents import Resident
+from storage.unit import Unit
 
 GROUP_SEATS = 3  # the law: 2-3 representatives per residents' group
 
@@ -349,3 +350,16 @@ async def set_holder(session: AsyncSession, household_id: int, resident_id: int,
     statement = (_insert(session)(HouseholdRepresentative).values(household_id=household_id, **values)
                  .on_conflict_do_update(index_elements=["household_id"], set_=values))
     await session.exec(statement)  # type: ignore[call-overload]
+
+
+# ---- the same for handlers and use cases holding a unit of work ---------------------------------------------
+
+
+async def electors(unit: Unit, community_id: int, kind: Electorate) -> list[Elector]:
+    """:func:`electorate` within a unit of work."""
+    return await electorate(unit.session, community_id, kind)
+
+
+async def claim(unit: Unit, household_id: int, resident_id: int, now: datetime) -> int:
+    """:func:`claim_household` within a unit of work."""
+    return await claim_household(unit.session, household_id, resident_id, now)

@@ -118,3 +118,16 @@ async def test_a_resident_cannot_open_the_committee_screen(chat: Harness, seed: 
     assert toast.alert
     async with chat.app.sessions() as session:
         assert await electorate(session, chat.app.community_id or 0, Electorate.GROUPS) == []
+
+
+async def test_in_the_committee_chat_the_counts_show_and_forms_are_sent_to_private(chat: Harness, seed: Seed) -> None:
+    await _town(seed)
+    director = chat.user(9001, "Director")
+    chat.group(-100502, "居委会", [director])
+    await director.send("/bind", chat_id=-100502)
+    await director.send("/electorates", chat_id=-100502)
+    assert "成年居民（已认证）：4" in chat.bot_messages(-100502)[-1].text
+    toast = await director.tap("electorates.btn.upload_owners", chat_id=-100502)
+    assert toast.alert and toast.text == director.label("electorates.err.private_only")
+    await director.tap("electorates.btn.groups", chat_id=-100502)
+    assert director.label("electorates.no_groups") == chat.bot_messages(-100502)[-1].text
