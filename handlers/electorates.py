@@ -5,6 +5,7 @@ residents' representatives, who casts a household's vote — and a resident's ow
 from __future__ import annotations
 
 from core.errors import InvalidInput, StaleButton
+from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import CommitteeHome, ElectoratesHome, OpenMenu
@@ -24,6 +25,8 @@ SEARCH = "el_search"
 ADDRESS = "el_address"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 PROBLEMS_SHOWN = 15
+MAX_BUTTONS = 30  # rows of buttons under one list (Telegram allows 100 buttons; a phone shows far fewer)
+BUTTON_LABEL = 40
 UPLOAD_PROMPTS = {"owners": "electorates.upload.owners", "groups": "electorates.upload.groups",
                   "representatives": "electorates.upload.representatives"}
 IMPORTED = {"owners": "electorates.imported.owners", "groups": "electorates.imported.groups",
@@ -216,14 +219,15 @@ async def groups(ctx: Context, tap: Groups) -> None:
     if not found:
         ctx.show(ctx.t("electorates.no_groups"), [_back(ctx)])
         return
-    lines = [ctx.t("electorates.groups_title", count=len(found))]
+    page = Page()
+    page.add(ctx.t("electorates.groups_title", count=len(found)))
     rows: Keyboard = []
-    for view in found[:30]:
-        lines.append(ctx.t("electorates.group_line", name=esc(clip(view.name, 30)),
-                           buildings=esc(clip("、".join(view.buildings), 60) or "—"), reps=len(view.reps)))
+    for view in found[:MAX_BUTTONS]:
+        page.add(ctx.t("electorates.group_line", name=esc(clip(view.name, 30)),
+                       buildings=esc(clip("、".join(view.buildings), 60) or "—"), reps=len(view.reps)))
         rows.append([ctx.button(clip(view.name, 30), OpenGroup(view.group_id))])
     rows.append(_back(ctx))
-    ctx.show("\n".join(lines), rows)
+    ctx.show(page.text(), rows)
 
 
 @router.committee_button(OpenGroup)
@@ -260,13 +264,14 @@ async def representatives(ctx: Context, tap: Representatives) -> None:
 
 
 def _show_representatives(ctx: Context, people: list[Person]) -> None:
-    lines = [ctx.t("electorates.representatives_title", count=len(people))]
-    lines += [_person(ctx, p) for p in people[:40]]
+    page = Page()
+    page.add(ctx.t("electorates.representatives_title", count=len(people)))
+    page.extend([_person(ctx, p) for p in people])
     rows: Keyboard = [[ctx.button(ctx.t("electorates.btn.remove", name=_name(p)), DropRepresentative(p.resident_id))]
-                      for p in people[:40]]
+                      for p in people[:MAX_BUTTONS]]
     rows.append([ctx.button(ctx.t("electorates.btn.add_representative"), PickPerson(0))])
     rows.append(_back(ctx))
-    ctx.show("\n".join(lines), rows)
+    ctx.show(page.text(), rows)
 
 
 @router.committee_button(DropRepresentative)
@@ -299,8 +304,8 @@ async def search(ctx: Context) -> None:
     if not found:
         ctx.say(ctx.t("electorates.search_none", query=esc(clip(query, 40))), [cancel])
         return
-    rows: Keyboard = [[ctx.button(f"{_name(p)} {p.address}".strip(), ChoosePerson(state.ref, p.resident_id))]
-                      for p in found]
+    rows: Keyboard = [[ctx.button(clip(f"{_name(p)} {p.address}".strip(), BUTTON_LABEL),
+                                  ChoosePerson(state.ref, p.resident_id))] for p in found]
     rows.append(cancel)
     ctx.say(ctx.t("electorates.search_found", count=len(found)), rows)
 

@@ -7,9 +7,11 @@ import io
 
 from openpyxl import Workbook
 
-from storage import residents
+from storage import electorate_admin, residents
+from storage import electorate_files as files
 from storage.electorates import Electorate, electorate
-from tests.support.chat import Harness
+from storage.unit import Unit
+from tests.support.chat import Harness, PortHarness
 from tests.support.seed import Seed
 
 ROSTER = [("1", "1", "101", 80.0, True), ("1", "1", "102", 95.5, True), ("2", "1", "201", 60.0, True)]
@@ -131,3 +133,29 @@ async def test_in_the_committee_chat_the_counts_show_and_forms_are_sent_to_priva
     assert toast.alert and toast.text == director.label("electorates.err.private_only")
     await director.tap("electorates.btn.groups", chat_id=-100502)
     assert director.label("electorates.no_groups") == chat.bot_messages(-100502)[-1].text
+
+
+async def test_a_long_list_of_representatives_with_long_names_fits_one_message(port: PortHarness, seed: Seed) -> None:
+    rows = [("楼" * 40, "单" * 20, f"{n:0>20}", 80.0, True) for n in range(60)]
+    await seed.roster(rows, codes_per_household=0)
+    await seed.committee(9001)
+    lines = [["姓名", "楼号", "单元", "房号", "类型"]]
+    for n, (building, unit, room, *_) in enumerate(rows):
+        name = ("<b>&😀" * 16)[:60] + f"{n:04}"
+        await seed.resident(2000 + n, name, household=(building, unit, room))
+        lines.append([name, building, unit, room, "居民代表"])
+    async with port.app.sessions() as session:
+        imported = await electorate_admin.import_representatives(
+            Unit(session), port.app.community_id or 0, files.parse_representatives(lines), actor=None,
+            now=port.app.clock.now())
+        await session.commit()
+    assert imported.created == 60
+    director = port.user(9001, "Director")
+    await director.send("/electorates")
+    await director.tap("electorates.btn.representatives")
+    assert port.messenger.refused == []
+    assert "居民代表（60 人）" in director.last.text
+    assert director.last.text.endswith("…") and "<b>&😀" in director.last.text  # shown literally, cut to fit
+    await director.tap("electorates.btn.add_representative")
+    await director.send("😀")
+    assert port.messenger.refused == [] and len(director.last.labels) == 9  # 8 found and cancel
