@@ -373,3 +373,25 @@ def test_flats_count_as_the_law_says() -> None:
              Flat(5, 100, "o:9")]
     result = count_owners(Matter.USE_MAINTENANCE_FUND, flats, {1: Choice.YES, 2: Choice.YES, 3: Choice.NO})
     assert (result.eligible.heads, result.took_part.heads, result.yes.area) == (3, 2, 17000)
+
+
+def test_migration_keeps_areas_exact_and_turns_group_names_into_groups(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0009 on a database with data: floor areas become hundredths, the roster's group names residents' groups."""
+    import sqlite3
+
+    from storage.db import upgrade_sync
+
+    path = tmp_path / "old.db"
+    upgrade_sync(f"sqlite+aiosqlite:///{path}", "0008")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO community (id, name, timezone, agenda_threshold, answer_days, created_at) "
+                   "VALUES (1, 'c', 'Asia/Shanghai', 20, 3, '2026-01-01 00:00:00')")
+        db.execute("INSERT INTO building (id, community_id, name, group_name) VALUES (1, 1, '1', '第一小组'), "
+                   "(2, 1, '2', '第一小组'), (3, 1, '3', NULL)")
+        db.execute("INSERT INTO household (id, community_id, building_id, unit, room, floor_area, has_owner) "
+                   "VALUES (1, 1, 1, '1', '101', 95.55, 1), (2, 1, 3, '1', '301', 0.29, 0)")
+    upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT area_hundredths FROM household ORDER BY id").fetchall() == [(9555,), (29,)]
+        assert db.execute("SELECT id, name FROM resident_group").fetchall() == [(1, "第一小组")]
+        assert db.execute("SELECT group_id FROM building ORDER BY id").fetchall() == [(1,), (1,), (None,)]
