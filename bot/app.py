@@ -31,6 +31,7 @@ from handlers.port import (
     Action,
     AnswerButton,
     EditText,
+    FileSource,
     Incoming,
     Messenger,
     Reply,
@@ -283,7 +284,7 @@ class Linli:
     async def _handle_row(self, row: inbox.InboxUpdate, messenger: Messenger) -> None:
         try:
             incoming = incoming_json.loads(row.payload or "")
-            outcome = await self._run(incoming)
+            outcome = await self._run(incoming, messenger)
         except Exception as exc:
             if database_unavailable(exc):
                 raise
@@ -303,10 +304,10 @@ class Linli:
             await self._deliver(reply, messenger)
         await self.tracker.mark(incoming.update_id)
 
-    async def _run(self, incoming: Incoming) -> tuple[Reply, bool] | None:
+    async def _run(self, incoming: Incoming, messenger: Messenger | None = None) -> tuple[Reply, bool] | None:
         """Handle one stored update in one unit of work; None if it was handled before."""
         try:
-            return await self._unit_of_work(incoming)
+            return await self._unit_of_work(incoming, messenger)
         except DatabaseUnavailable:
             raise
         except Exception as exc:
@@ -314,13 +315,15 @@ class Linli:
                 raise DatabaseUnavailable(type(exc).__name__) from exc
             raise
 
-    async def _unit_of_work(self, incoming: Incoming) -> tuple[Reply, bool] | None:
+    async def _unit_of_work(self, incoming: Incoming, messenger: Messenger | None = None
+                            ) -> tuple[Reply, bool] | None:
         """Route the update; its inbox row is marked done in the same transaction as its effects."""
         async with self.sessions() as session:
             if not await inbox.finish(session, incoming.update_id, self.clock.now()):
                 await session.rollback()
                 return None  # a duplicate, or another worker handled it
             ctx = await self._context(session, incoming)
+            ctx.files = messenger if isinstance(messenger, FileSource) else None
             committed = False
             try:
                 await self.dispatcher.dispatch(ctx)

@@ -1,11 +1,11 @@
-"""The ``linli`` command: run the bot, the sandbox, migrations, roster import, roles."""
+"""The ``linli`` command: run the bot, the sandbox, migrations, roster and electorates import, roles."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from bot.config import Settings, Transport
 
 if TYPE_CHECKING:
     from locales.catalogs import Translator
+    from storage.electorate_files import ElectorateProblems
     from storage.roster import RosterProblems
 
 app = typer.Typer(help="Linli (邻里): the residents' committee bot.", no_args_is_help=True,
@@ -139,7 +140,66 @@ def import_roster(
         typer.echo(f"codes written to {codes_out}")
 
 
-def _print_problems(problems: RosterProblems, t: Translator, language: str) -> None:
+@app.command("import-electorate")
+def import_electorate(
+    kind: Annotated[str, typer.Argument(help="owners, groups or representatives")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX or CSV, as for the roster")],
+    check: Annotated[bool, typer.Option("--check", help="Only validate the file; write nothing")] = False,
+) -> None:
+    """Import the owners (楼号, 单元, 房号, 业主, [面积]), residents' groups (居民小组, 楼号) or representatives
+    (居民小组, 姓名 and/or 楼号/单元/房号, [类型]); the same as uploading the file in /electorates.
+
+    If any row is bad, every bad row is listed and nothing is written; importing the same file twice changes nothing.
+    """
+    from core.errors import DomainError
+    from locales.catalogs import Translator
+    from storage import electorate_files as files
+
+    parsers: dict[str, Any] = {"owners": files.parse_owners, "groups": files.parse_groups,
+                               "representatives": files.parse_representatives}
+    if kind not in parsers:
+        typer.echo(f"unknown list {kind!r}; one of: {', '.join(parsers)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    t = Translator()
+    language = settings.default_language
+    try:
+        rows = parsers[kind](files.read_table(file))
+        if check:
+            typer.echo(f"{kind}: {len({row.line for row in rows})} rows checked (--check: nothing written)")
+            return
+        result = asyncio.run(_import_electorate(settings, kind, rows))
+    except files.ElectorateProblems as problems:
+        typer.echo(t(language, problems.key, **problems.params), err=True)
+        _print_problems(problems, t, language)
+        raise typer.Exit(1) from None
+    except DomainError as error:
+        typer.echo(t(language, error.key, **error.params), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{kind}: {result.rows} rows, {result.created} created, {result.updated} updated, "
+               f"{result.removed} removed, {result.linked} linked")
+
+
+async def _import_electorate(settings: Settings, kind: str, rows: list):  # type: ignore[no-untyped-def]
+    from bot.app import Linli
+    from storage import electorate_admin
+    from storage.unit import Unit
+
+    importers: dict[str, Any] = {"owners": electorate_admin.import_owners, "groups": electorate_admin.import_groups,
+                                 "representatives": electorate_admin.import_representatives}
+    linli = Linli(settings)
+    try:
+        await linli.prepare()
+        async with linli.sessions() as session:
+            result = await importers[kind](Unit(session), linli.community_id or 0, rows, actor=None,
+                                           now=linli.clock.now())
+            await session.commit()
+        return result
+    finally:
+        await linli.close()
+
+
+def _print_problems(problems: RosterProblems | ElectorateProblems, t: Translator, language: str) -> None:
     """Every bad row as one table: row number, column, the value as written, what is wrong."""
     from rich.console import Console
     from rich.table import Table

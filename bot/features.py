@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    electorates,
     event_checkin,
     event_programme,
     event_volunteers,
@@ -87,6 +88,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
              jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
              sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
+    Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
+                     help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )
 
 

@@ -20,9 +20,11 @@ from handlers.port import (
     Action,
     AnswerButton,
     EditText,
+    FileSource,
     Messenger,
     RetryLater,
     SendDocument,
+    SendError,
     SendPhoto,
     SendPoll,
     SendText,
@@ -147,6 +149,12 @@ class LimitedMessenger:
                 if chat_id is None:
                     await self.sleep(exc.retry_after)
         raise AssertionError("unreachable")
+
+    async def download(self, file_id: str) -> bytes:
+        """A file a user sent (downloads are not messages: no limit applies)."""
+        if not isinstance(self.inner, FileSource):
+            raise SendError("this door cannot download files")
+        return await self.inner.download(file_id)
 
     async def perform_once(self, action: Action) -> Sent:
         """Send now if the limits allow, without waiting or retrying; else :class:`RetryLater`."""

@@ -11,11 +11,23 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
-from core.errors import StaleButton
+from core.errors import InvalidInput, StaleButton
 from core.notices import Notice
 from handlers.buttons import ButtonCodec, Tap
 from handlers.feature import Screens
-from handlers.port import AnswerButton, Button, ChatKind, EditText, Incoming, Keyboard, Reply, SendText
+from handlers.port import (
+    AnswerButton,
+    Attachment,
+    Button,
+    ChatKind,
+    EditText,
+    FileSource,
+    Incoming,
+    Keyboard,
+    Reply,
+    SendError,
+    SendText,
+)
 from locales.catalogs import Translator
 from storage import conversations
 from storage.community import Community
@@ -51,6 +63,7 @@ class Context:
     notices: list[Notice] = field(default_factory=list)  # who else must hear about this update (see tell)
     answered: bool = False
     queued: bool = False  # something went into the outbox: wake the sender after commit
+    files: FileSource | None = None  # the door's, to read a file the user sent
 
     # ---- who and where -------------------------------------------------------------
     @property
@@ -108,6 +121,21 @@ class Context:
         if self.incoming.callback_id is not None and not self.answered:
             self.reply.add(AnswerButton(callback_id=self.incoming.callback_id, text=text, alert=alert))
             self.answered = True
+
+    async def read_file(self, attachment: Attachment, max_bytes: int) -> bytes:
+        """The bytes of a document the user sent, at most ``max_bytes`` (else ``errors.file_too_big``); a file the
+        platform will not give is ``errors.file_unavailable``. Used for small uploads (the committee's lists)."""
+        if attachment.size is not None and attachment.size > max_bytes:
+            raise InvalidInput("errors.file_too_big", max_kb=max_bytes // 1024)
+        if self.files is None:
+            raise InvalidInput("errors.file_unavailable")
+        try:
+            data = await self.files.download(attachment.file_id)
+        except SendError:
+            raise InvalidInput("errors.file_unavailable") from None
+        if len(data) > max_bytes:
+            raise InvalidInput("errors.file_too_big", max_kb=max_bytes // 1024)
+        return data
 
     # ---- forms (conversation state lives in the database) --------------------------
     async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> ConversationState:

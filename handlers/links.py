@@ -21,6 +21,10 @@ class CommitteeHome(Tap, prefix="cm"):
     """The committee's menu (handlers.committee)."""
 
 
+class ElectoratesHome(Tap, prefix="ea"):
+    """The committee's electorates screen: counts, files, representatives (handlers.electorates)."""
+
+
 class TopicsHome(Tap, prefix="tp"):
     """Topics for residents (handlers.topics)."""
 

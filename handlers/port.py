@@ -237,6 +237,16 @@ class Messenger(Protocol):
 
 
 @runtime_checkable
+class FileSource(Protocol):
+    """Implemented by each door's messenger: the bytes of a file a user sent (an uploaded list, say).
+
+    Raises :class:`SendError` when the platform refuses (a file too big for bots to download, an expired id).
+    """
+
+    async def download(self, file_id: str) -> bytes: ...
+
+
+@runtime_checkable
 class PacedMessenger(Messenger, Protocol):
     """A messenger that knows the flood limits: the outbox asks it which chats may be sent to now.
 

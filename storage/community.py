@@ -30,7 +30,8 @@ class Building(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
     name: str = Field(max_length=40)
-    group_name: str | None = Field(default=None, max_length=60)  # 居民小组
+    group_name: str | None = Field(default=None, max_length=60)  # the 居民小组's name, kept with group_id
+    group_id: int | None = Field(default=None, foreign_key="resident_group.id")  # storage.electorates
 
 
 class Household(SQLModel, table=True):
@@ -41,7 +42,9 @@ class Household(SQLModel, table=True):
     building_id: int = Field(foreign_key="building.id", index=True)
     unit: str = Field(max_length=20)
     room: str = Field(max_length=20)
-    floor_area: float = Field(default=0.0)  # m², for owners' area-weighted votes
+    floor_area: float = Field(default=0.0)  # m² as the roster gave it (shown); votes count area_hundredths
+    # The registered floor area in hundredths of m², exact: owners' votes are weighted by it (integers only).
+    area_hundredths: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     has_owner: bool = Field(default=False)
 
 

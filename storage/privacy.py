@@ -2,7 +2,8 @@
 
 What is erased: their name, Telegram id, home (the link to a household, the invite code's link, the address they
 typed in a join request), language, adult flag, verification time, roles, council seats, join requests, code
-tries, half-filled forms, and every outbox message to them or about them (the committee's join card).
+tries, half-filled forms, the household vote they held, their seats as representatives, the link
+from an owner's record to them, and every outbox message to them or about them (the committee's join card).
 What stays, anonymous: the resident row (so their public topics and comments, supports and timeline entries
 still resolve, without a name), recorded results (a threshold reached, a meeting demand with its counts), and
 the audit log, where their Telegram id is replaced by a random pseudonym kept nowhere else: their actions still
@@ -21,7 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import outbox_prefix
-from storage import audit, inbox, quick_polls
+from storage import audit, electorate_admin, inbox, quick_polls
 from storage.audit import AuditEntry
 from storage.conversations import ConversationState
 from storage.councils import CouncilMember
@@ -94,6 +95,7 @@ async def _forget_resident(session: AsyncSession, resident: Resident, now: datet
     resident_id = resident.id or 0
     await _execute(session, delete(RoleGrant).where(col(RoleGrant.resident_id) == resident_id))
     await _execute(session, delete(CouncilMember).where(col(CouncilMember.resident_id) == resident_id))
+    await electorate_admin.forget_resident(session, resident_id)  # household vote, representatives, owner link
     await _execute(session, update(InviteCode).where(col(InviteCode.used_by_resident_id) == resident_id)
                    .values(used_by_resident_id=None))
     for entry in (await session.exec(select(AuditEntry).where(col(AuditEntry.subject) == f"resident:{resident_id}"))):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -30,7 +30,7 @@ REQUIRED = ("building", "unit", "room")
 # Yes/no, or (often) the owner's name: any value but these means "has an owner".
 FALSE_WORDS = {"", "0", "no", "n", "false", "否", "无", "没有", "-", "—", "空置"}
 MAX_LENGTH = {"building": 40, "unit": 20, "room": 20}
-MAX_AREA = 5000.0  # m²; more than this for one household is a typo (a missing decimal point)
+MAX_AREA = Decimal(5000)  # m²; more than this for one household is a typo (a missing decimal point)
 _UNIT_SUFFIXES = ("平方米", "平米", "㎡", "m²", "m2", "sqm")
 
 
@@ -41,6 +41,19 @@ class RosterRow:
     room: str
     floor_area: float
     has_owner: bool
+    # Exact, from the file's digits; None: from floor_area (rounded half up to 0.01 m²). floor_area says the same.
+    area_hundredths: int | None = field(default=None, compare=False)
+
+    @property
+    def hundredths(self) -> int:
+        if self.area_hundredths is not None:
+            return self.area_hundredths
+        return hundredths(Decimal(str(self.floor_area)))
+
+
+def hundredths(area: Decimal) -> int:
+    """m² → hundredths of m², exactly (half up beyond two decimals)."""
+    return int((area * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -101,8 +114,8 @@ def understood(header: list[object]) -> bool:
     return "building" in header_index(header)
 
 
-def _area(text: str) -> float | str:
-    """The area in m², or the catalog key of what is wrong with ``text``."""
+def parse_area(text: str) -> Decimal | str:
+    """The area in m² (exact, from the digits as written), or the catalog key of what is wrong with ``text``."""
     if not text:
         return "roster.problem.missing"
     number = text.replace(" ", "")
@@ -110,11 +123,11 @@ def _area(text: str) -> float | str:
         number = number.removesuffix(suffix)
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number):
         number = number.replace(",", "")
-    try:
-        area = float(number)
-    except ValueError:
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", number):
         return "roster.problem.not_a_number"
-    if not math.isfinite(area):
+    try:
+        area = Decimal(number)
+    except InvalidOperation:
         return "roster.problem.not_a_number"
     if area <= 0:
         return "roster.problem.area_not_positive"
@@ -154,17 +167,18 @@ def parse_rows(table: list[list[object]]) -> list[RosterRow]:
                                            {"other": first_seen[place]}))
             else:
                 first_seen[place] = line
-        area: float | str = 0.0
+        area: Decimal | str = Decimal(0)
         if "floor_area" in index:
-            area = _area(value["floor_area"])
+            area = parse_area(value["floor_area"])
             if isinstance(area, str):
                 problems.append(RowProblem(line, titles["floor_area"], value["floor_area"], area,
                                            {"max": int(MAX_AREA)}))
         if len(problems) > bad:
             continue
         owner = value.get("owner", "").lower()
+        assert isinstance(area, Decimal)
         rows.append(RosterRow(building=place[0], unit=place[1], room=place[2], floor_area=float(area),
-                              has_owner=owner not in FALSE_WORDS))
+                              has_owner=owner not in FALSE_WORDS, area_hundredths=hundredths(area)))
     if problems:
         raise RosterProblems(problems)
     if not rows:
@@ -198,7 +212,8 @@ async def import_roster(session: AsyncSession, community: Community, rows: list[
             Household.building_id == building.id, Household.unit == row.unit, Household.room == row.room))).first()
         if household is None:
             household = Household(community_id=community.id, building_id=building.id or 0, unit=row.unit,
-                                  room=row.room, floor_area=row.floor_area, has_owner=row.has_owner)
+                                  room=row.room, floor_area=row.floor_area, area_hundredths=row.hundredths,
+                                  has_owner=row.has_owner)
             session.add(household)
             await session.flush()
             created += 1
@@ -206,6 +221,7 @@ async def import_roster(session: AsyncSession, community: Community, rows: list[
                 codes.append((row.building, row.unit, row.room, invite.code))
         else:
             household.floor_area, household.has_owner = row.floor_area, row.has_owner
+            household.area_hundredths = row.hundredths
             session.add(household)
             updated += 1
     await session.flush()

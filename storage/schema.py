@@ -10,6 +10,7 @@ from storage import (  # noqa: F401
     community,
     conversations,
     councils,
+    electorates,
     event_checkin,
     event_programme,
     event_volunteers,

@@ -188,3 +188,21 @@ async def test_run_with_a_token_telegram_refuses_exits_1(tmp_path: Path) -> None
     assert "Traceback" not in output and len(output.strip().splitlines()) == 1, output
     assert "refused the token (401)" in output and unknown.split(":")[1] not in output
     assert not (tmp_path / "x.db").exists()  # stopped before touching the database
+
+
+def test_import_electorates_from_the_command_line(env: Path) -> None:
+    roster = env / "roster.csv"
+    roster.write_text("楼号,单元,房号,面积\n5,1,101,80\n5,1,102,81\n", encoding="utf-8")
+    assert runner.invoke(app, ["import-roster", str(roster)]).exit_code == 0
+    owners = env / "owners.csv"
+    owners.write_text("楼号,单元,房号,业主,面积\n5,1,101,王伟,80.50\n5,1,102,王伟,81\n", encoding="utf-8")
+    result = runner.invoke(app, ["import-electorate", "owners", str(owners)])
+    assert result.exit_code == 0, result.output
+    assert "owners: 2 rows, 1 created" in result.output
+    again = runner.invoke(app, ["import-electorate", "owners", str(owners)])
+    assert "0 created, 0 updated, 0 removed" in again.output
+    groups = env / "groups.csv"
+    groups.write_text("居民小组,楼号\n第一小组,5\n第二小组,9\n", encoding="utf-8")
+    bad = runner.invoke(app, ["import-electorate", "groups", str(groups)])
+    assert bad.exit_code == 1 and "文件有 1 处问题" in bad.output and "户籍名册中没有这栋楼" in bad.output
+    assert runner.invoke(app, ["import-electorate", "voters", str(groups)]).exit_code == 2

@@ -135,3 +135,11 @@ async def test_import_is_idempotent_and_codes_unique(app: Linli) -> None:
     assert len(codes) == 6 == len(set(codes)) and len(listed) == 6
     parsed = list(csv.reader(io.StringIO(codes_csv(first.codes))))
     assert parsed[0] == ["building", "unit", "room", "code"] and len(parsed) == 7
+
+
+def test_areas_are_exact_hundredths() -> None:
+    """The area a vote weighs is the file's digits in hundredths of m², never a float's approximation."""
+    rows = parse_rows([["楼号", "单元", "房号", "面积"], ["1", "1", "101", "95.55"], ["1", "1", "102", "1,234.56㎡"],
+                       ["1", "1", "103", "0.29"], ["1", "1", "104", "80.005"]])
+    assert [row.hundredths for row in rows] == [9555, 123456, 29, 8001]
+    assert RosterRow("1", "1", "105", 0.29, True).hundredths == 29  # from a float too (0.29 * 100 is 28.999…)

@@ -74,6 +74,18 @@ class AiogramMessenger:
         except TelegramAPIError as exc:
             raise SendError(exc.message) from exc
 
+    async def download(self, file_id: str) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+            if file.file_path is None:
+                raise SendError("the file cannot be downloaded")
+            data = await self.bot.download_file(file.file_path)
+        except TelegramAPIError as exc:
+            raise SendError(exc.message) from exc
+        if data is None:
+            raise SendError("the file cannot be downloaded")
+        return data.read()
+
     async def _perform(self, action: Action) -> Sent:
         bot = self.bot
         match action:

@@ -83,6 +83,13 @@ class PtbMessenger:
         except TelegramError as exc:
             raise SendError(exc.message) from exc
 
+    async def download(self, file_id: str) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            raise SendError(exc.message) from exc
+
     async def _perform(self, action: Action) -> Sent:
         bot = self.bot
         match action:

@@ -243,8 +243,14 @@ class RecordingMessenger:
         self.actions: list[Action] = []
         self.refused: list[tuple[Action, str]] = []
         self.reachable: set[int] = set()
+        self.files: dict[str, bytes] = {}  # what users sent, by file id (as Telegram keeps them)
         self._ids = count(1)
         self._poll_ids = count(5_000_001)
+
+    async def download(self, file_id: str) -> bytes:
+        if file_id not in self.files:
+            raise SendError("Bad Request: invalid file_id")
+        return self.files[file_id]
 
     def _chat(self, chat_id: int) -> list[Msg]:
         if chat_id not in self.reachable:
@@ -339,6 +345,7 @@ class PortHarness(Harness):
     async def push_attachment(self, user: UserChat, chat_id: int, kind: str, data: bytes, name: str) -> None:
         attachment = Attachment(kind=kind, file_id=f"file-{len(data)}-{next(self._callbacks)}",
                                 file_name=name if kind == "document" else None, size=len(data))
+        self.messenger.files[attachment.file_id] = data
         await self._run(self._incoming(user, chat_id, attachment=attachment,
                                        text=name if kind == "photo" and name else None,
                                        message_id=next(self._user_messages)))
