@@ -7,11 +7,13 @@ from sqlmodel import SQLModel
 
 from storage import (  # noqa: F401
     audit,
+    ballots,
     community,
     conversations,
     councils,
     events,
     inbox,
+    meetings,
     outbox,
     registration,
     residents,
