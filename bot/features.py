@@ -20,10 +20,12 @@ from handlers import (
     topic_desk_admin,
     topic_proposal,
     topics_committee,
+    voting,
+    voting_committee,
 )
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
-from handlers.links import TopicsHome
+from handlers.links import TopicsHome, VotesHome
 
 if TYPE_CHECKING:
     from bot.app import Linli
@@ -50,6 +52,12 @@ def _overdue_topics(app: Linli) -> Callable[[], Awaitable[object]]:
     return lambda: alert_overdue_topics(app.sessions, app.notifier, app.clock)
 
 
+def _meeting_jobs(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.meeting_jobs import run_meetings
+
+    return lambda: run_meetings(app.sessions, app.notifier, app.clock)
+
+
 FEATURES: tuple[Declared, ...] = (
     Declared(Feature("home", routers=(start.router, menu.router, language.router),
                      commands=("start", "menu"), help=("help.resident",), committee_help=("help.committee",))),
@@ -59,7 +67,10 @@ FEATURES: tuple[Declared, ...] = (
                      help=("topics.help",), committee_help=("topics.help_committee",), offers=("offer.topics",)),
              jobs=(JobSpec("topics-overdue", 600, _overdue_topics),)),
     Declared(Feature("events", menu=(MenuEntry("menu.events", menu.ComingSoon()),))),
-    Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
+    Declared(Feature("votes", routers=(voting.router, voting_committee.router), commands=("votes",),
+                     menu=(MenuEntry("menu.votes", VotesHome()),), help=("voting.help",),
+                     committee_help=("voting.help_committee",), offers=("offer.votes",)),
+             jobs=(JobSpec("meetings-due", 60, _meeting_jobs),)),
     Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
     Declared(Feature("committee", routers=(committee.router,))),
 )

@@ -8,9 +8,12 @@ masks here (there are few of them), never by a loop over the ballots.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from core import elections, meetings, owners
 from core.errors import DomainError
@@ -332,3 +335,25 @@ class Turnout:
     took_part: int
     by_building: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # name → (took part, eligible)
     by_group: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+
+# ---- times as the committee types them ------------------------------------------------------------------
+
+_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：](\d{2})")
+
+
+def parse_times(text: str, timezone: str) -> list[datetime]:
+    """``2026-11-25 10:00`` (one or more, in the community's time zone) → aware UTC datetimes, in order given."""
+    found = []
+    for year, month, day, hour, minute in _MOMENT.findall(text or ""):
+        try:
+            local = datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=ZoneInfo(timezone))
+        except ValueError as exc:
+            raise VoteError("voting.err.time") from exc
+        found.append(local.astimezone(UTC))
+    return found
+
+
+def key(group: str, value: object) -> str:
+    """A catalog key built from a value: ``key("kind", MeetingKind.OWNERS)`` → ``voting.kind.owners``."""
+    return f"voting.{group}.{value}"

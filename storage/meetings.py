@@ -281,6 +281,7 @@ class Counted:
     results: tuple[tuple[ItemView, ItemResult], ...]
     turnout: rules.Turnout
     voters: tuple[int, ...]  # resident ids on the register (told the result)
+    closed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,7 +701,7 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
                        register=round_row.register_size)
     voters = await ballots.casters(session, meeting_id, meeting.round)
     await session.flush()
-    return Counted(await _view(session, meeting), tuple(results), turnout, tuple(voters))
+    return Counted(await _view(session, meeting), tuple(results), turnout, tuple(voters), now)
 
 
 async def _turnout_by_place(session: AsyncSession, view: MeetingView) -> tuple[dict[str, int], dict[str, int]]:
