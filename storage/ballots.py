@@ -194,13 +194,10 @@ async def claim_holder(session: AsyncSession, elector: MeetingElector, resident_
 
 async def casters(session: AsyncSession, meeting_id: int, round_no: int, *,
                   not_voted_items: list[int] | None = None) -> list[int]:
-    """Resident ids who may cast a vote of the round (for a household with a holder, only the holder);
+    """Resident ids behind the round's register (a household: all its adults on it, whoever holds its vote);
     ``not_voted_items``: only those whose register entry has no ballot on any of these items."""
-    statement = (select(MeetingCaster.resident_id)
-                 .join(MeetingElector, col(MeetingElector.id) == MeetingCaster.elector_id)
-                 .where(MeetingCaster.meeting_id == meeting_id, MeetingCaster.round == round_no,
-                        col(MeetingElector.holder_id).is_(None)
-                        | (col(MeetingElector.holder_id) == MeetingCaster.resident_id)))
+    statement = select(MeetingCaster.resident_id).where(MeetingCaster.meeting_id == meeting_id,
+                                                        MeetingCaster.round == round_no)
     if not_voted_items is not None:
         voted_open = select(OpenBallot.elector_id).where(col(OpenBallot.item_id).in_(not_voted_items),
                                                          OpenBallot.round == round_no)
@@ -261,7 +258,8 @@ async def voted_items(session: AsyncSession, item_ids: list[int], round_no: int,
     secret = select(SecretParticipation.item_id).where(col(SecretParticipation.item_id).in_(item_ids),
                                                        SecretParticipation.round == round_no,
                                                        SecretParticipation.elector_id == elector_id)
-    return set((await session.exec(open_.union_all(secret))).all())  # type: ignore[call-overload]
+    rows = (await session.exec(open_.union_all(secret))).all()  # type: ignore[call-overload]
+    return {int(row if isinstance(row, int) else row[0]) for row in rows}
 
 
 # ---- counting ----------------------------------------------------------------------------------------
