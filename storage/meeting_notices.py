@@ -15,7 +15,7 @@ from core.notices import Chart, ChartBar, Label, Lines, Link, Notice, NoticeButt
 from core.thresholds import Threshold
 from core.voting import ItemKind, ItemResult, MeetingKind, Turnout, decode_threshold
 from core.voting import key as vkey
-from storage import topics
+from storage import ballots, topics
 from storage.community import Community
 from storage.meetings import AmendmentView, Counted, ItemView, MeetingView, Moved
 from storage.residents import Resident
@@ -159,7 +159,7 @@ def chart(item: ItemView, result: ItemResult) -> Chart:
 async def results(unit: Unit, community: Community, counted: Counted) -> list[Notice]:
     """The results (text, then a chart per item) to the register and the committee; linked topics' supporters."""
     meeting = counted.meeting
-    told = await people(unit, counted.voters)
+    told = await people(unit, await ballots.casters(unit.session, meeting.id, meeting.round))
     recipients = tuple(dict.fromkeys(told + await committee(unit.session, community)))
     key = f"mt-result:{meeting.id}:{meeting.round}"
     found = [Notice(text="voting.note.results", key=key, recipients=recipients,

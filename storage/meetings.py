@@ -280,7 +280,6 @@ class Counted:
     meeting: MeetingView
     results: tuple[tuple[ItemView, ItemResult], ...]
     turnout: rules.Turnout
-    voters: tuple[int, ...]  # resident ids on the register (told the result)
     closed_at: datetime
 
 
@@ -296,6 +295,11 @@ class Moved:
 
 
 # ---- reading -----------------------------------------------------------------------------------------
+
+# (meeting, round) → its items while that round is open: they cannot change then (amendments are decided in
+# discussion, between rounds; a postponement starts a new round), so a ballot tap reads them once per process.
+# Opening a round drops what this process kept for the meeting.
+FROZEN_ITEMS: dict[tuple[int, int], tuple[ItemView, ...]] = {}
 
 
 async def _meeting(session: AsyncSession, community_id: int, meeting_id: int, *, lock: bool = False) -> Meeting:
@@ -612,6 +616,8 @@ async def open_voting(unit: Unit, *, community_id: int, meeting_id: int, now: da
         raise EmptyElectorate()
     if not await _move(session, meeting, Status.DISCUSSION, Status.OPEN, now, closes_at=closing, opens_at=now):
         raise WrongStatus()
+    for cached in [k for k in FROZEN_ITEMS if k[0] == meeting.id]:
+        FROZEN_ITEMS.pop(cached, None)
     size = await ballots.freeze(session, meeting.id or 0, meeting.round, electors)
     by_building: dict[str, int] = {}
     by_group: dict[str, int] = {}
@@ -699,9 +705,8 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
     await audit.record(session, community_id=community_id, actor=actor, action="meeting.closed",
                        subject=f"meeting:{meeting_id}", now=now, round=meeting.round, took_part=took,
                        register=round_row.register_size)
-    voters = await ballots.casters(session, meeting_id, meeting.round)
     await session.flush()
-    return Counted(await _view(session, meeting), tuple(results), turnout, tuple(voters), now)
+    return Counted(await _view(session, meeting), tuple(results), turnout, now)
 
 
 async def _turnout_by_place(session: AsyncSession, view: MeetingView) -> tuple[dict[str, int], dict[str, int]]:

@@ -7,7 +7,7 @@ representative, or not on the register when voting opened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -17,7 +17,7 @@ from core.errors import NotVerified, StaleButton
 from core.voting import MeetingKind, Mode, Status, VoteError
 from storage import ballots
 from storage.ballots import MeetingElector
-from storage.meetings import ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
+from storage.meetings import FROZEN_ITEMS, ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
 from storage.residents import Resident
 from storage.unit import Unit
 
@@ -88,18 +88,42 @@ async def why_not(unit: Unit, meeting: MeetingView, resident: Resident) -> VoteE
     return NotEligible("voting.err.not_on_register")
 
 
-async def _elector(unit: Unit, meeting: MeetingView, resident: Resident) -> MeetingElector:
-    """The register entry ``resident`` casts in this round (a household's: claimed by the first who opens it)."""
+async def _elector(unit: Unit, meeting: MeetingView, resident_id: int) -> MeetingElector:
+    """The register entry ``resident_id`` casts in this round (a household's: claimed by the first who opens it).
+    Someone not on the register is told why (their resident row is read only then)."""
     session = unit.session
-    elector = await ballots.elector_of(session, meeting.id, meeting.round, resident.id or 0)
+    elector = await ballots.elector_of(session, meeting.id, meeting.round, resident_id)
     if elector is None:
-        raise await why_not(unit, meeting, resident)
+        raise await why_not(unit, meeting, await _resident(unit, resident_id))
     if meeting.mode is Mode.HOUSEHOLDS:
-        holder = elector.holder_id or await ballots.claim_holder(session, elector, resident.id or 0)
-        if holder != resident.id:
+        holder = elector.holder_id or await ballots.claim_holder(session, elector, resident_id)
+        if holder != resident_id:
             other = await session.get(Resident, holder)
             raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
     return elector
+
+
+async def _current(unit: Unit, community_id: int, meeting_id: int) -> MeetingView:
+    """The meeting as it is now: its row is read every time; its items, which cannot change while a round is open
+    (amendments are decided in discussion, between rounds), are read once per round and process."""
+    meeting = await _meeting(unit.session, community_id, meeting_id)
+    items = FROZEN_ITEMS.get((meeting_id, meeting.round)) if meeting.status == Status.OPEN.value else None
+    if items is None:
+        view = await _view(unit.session, meeting)
+        if view.status is Status.OPEN:
+            if len(FROZEN_ITEMS) >= 64:
+                FROZEN_ITEMS.pop(next(iter(FROZEN_ITEMS)))
+            FROZEN_ITEMS[(meeting_id, meeting.round)] = view.items
+        return view
+    return replace(await _view_head(meeting), items=items)
+
+
+async def _view_head(meeting: Meeting) -> MeetingView:
+    return MeetingView(id=meeting.id or 0, community_id=meeting.community_id, kind=MeetingKind(meeting.kind),
+                       mode=Mode(meeting.mode), title=meeting.title, status=Status(meeting.status),
+                       round=meeting.round, rules=meeting.rules, opens_at=meeting.opens_at,
+                       closes_at=meeting.closes_at, postpone_reason=meeting.postpone_reason, items=(),
+                       void_rounds=meeting.round - 1)
 
 
 def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
@@ -115,10 +139,9 @@ async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int
                  round_no: int | None = None) -> BallotView:
     """The ballot of one item (None: the first not voted on yet) for ``resident_id``; refused with the reason if
     they may not vote, politely if voting is not open."""
-    resident = await _resident(unit, resident_id)
-    view = await _view(unit.session, await _meeting(unit.session, community_id, meeting_id))
+    view = await _current(unit, community_id, meeting_id)
     _require_open(view, round_no)
-    elector = await _elector(unit, view, resident)
+    elector = await _elector(unit, view, resident_id)
     voted = frozenset(await ballots.voted_items(unit.session, [i.id for i in view.items], view.round,
                                                 elector.id or 0))
     first = next((i for i in view.items if i.id not in voted), view.items[0])
@@ -141,22 +164,21 @@ async def cast(unit: Unit, *, community_id: int, meeting_id: int, item_id: int, 
                marks: int, now: datetime) -> Cast:
     """Cast (or change, for an open item) a ballot. Stale marks (an option that is not there, more than k) are a
     stale button; a secret ballot is final once confirmed (a second confirmation changes nothing)."""
-    resident = await _resident(unit, resident_id)
     session = unit.session
-    view = await _view(session, await _meeting(session, community_id, meeting_id))
+    view = await _current(unit, community_id, meeting_id)
     _require_open(view, round_no)
     item = view.item(item_id)
     try:
         rules.check_marks(marks, len(item.options), item.max_marks)
     except VoteError as exc:
         raise StaleButton() from exc
-    elector = await _elector(unit, view, resident)
+    elector = await _elector(unit, view, resident_id)
     if item.secret:
         receipt = await ballots.cast_secret(session, item.id, view.round, elector, marks)
         voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
         shown = BallotView(view, item, elector.id or 0, 0, True, voted)
         return Cast(shown, receipt is not None, receipt, already=receipt is None)
-    new = await ballots.cast_open(session, item.id, view.round, elector, resident.id or 0, marks, now)
+    new = await ballots.cast_open(session, item.id, view.round, elector, resident_id, marks, now)
     voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
     return Cast(BallotView(view, item, elector.id or 0, marks, False, voted), new)
 
