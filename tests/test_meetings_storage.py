@@ -244,3 +244,44 @@ async def test_draft_checks(app: Linli, seed: Seed) -> None:
             await meetings.create(Unit(session), community_id=app.community_id or 0, created_by=None,
                                   draft=Draft(MeetingKind.RESIDENTS, Mode.OWNERS, "会议", (MOTION,)), now=now)
     assert past.value.key == "voting.err.closes_past" and mode.value.key == "voting.err.mode"
+
+
+async def test_the_24_hour_reminder_goes_once_and_only_to_those_who_have_not_voted(app: Linli, seed: Seed) -> None:
+    from scheduler.meeting_jobs import run_meetings
+    from storage import outbox
+
+    await _people(seed)
+    meeting = await create(app, open_now=True, hours=30)
+    await cast(app, 1, meeting, YES)
+    assert await run_meetings(app.sessions, app.notifier, app.clock) == 0  # 30 h before closing: not yet
+    app.clock.advance(timedelta(hours=7))
+    assert await run_meetings(app.sessions, app.notifier, app.clock) == 1
+    assert await run_meetings(app.sessions, app.notifier, app.clock) == 0  # a second tick (or worker): nothing
+    async with app.sessions() as session:
+        rows = [r for r in await outbox.due(session, app.clock.now()) if r.dedupe_key.startswith("mt-closing:")]
+    assert sorted(r.chat_id for r in rows) == [2, 3, 4]  # every adult but Alice, who voted
+    postponed = await create(app, open_now=True, hours=20, title="另一个会议")
+    async with app.sessions() as session:
+        await meetings.postpone(Unit(session), community_id=app.community_id or 0, meeting_id=postponed.id,
+                                reason="改期", actor=None, now=app.clock.now())
+        await session.commit()
+    assert await run_meetings(app.sessions, app.notifier, app.clock) == 0  # none for a postponed meeting
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_vote_keys_built_at_run_time_exist(language: str) -> None:
+    from core.voting import ItemKind, key
+    from handlers.voting_committee import Act
+    from locales.catalogs import load_catalog
+
+    catalog = load_catalog(language)
+    keys = ([key("kind", k.value) for k in MeetingKind] + [key("mode", m.value) for m in Mode]
+            + [key("status", s.value) for s in Status] + [key("item", i.value) for i in ItemKind]
+            + [key("matter", n) for n in range(1, 10)] + [key("choice", c) for c in ("yes", "no", "abstain")]
+            + [key("act", a.value) for a in Act] + [key("act", "refresh")]
+            + [key("decide", d) for d in ("accepted", "merged", "rejected")]
+            + [key("decide", f"ask_{d}") for d in ("merged", "rejected")]
+            + [key("decide", f"done_{d}") for d in ("accepted", "merged", "rejected")]
+            + [key("note", f"amendment_{d}") for d in ("accepted", "merged", "rejected")]
+            + ["commands.votes", "offer.votes", "voting.help", "voting.help_committee"])
+    assert [k for k in keys if k not in catalog] == []
