@@ -1,10 +1,12 @@
 """All benchmarks in one run, as a table: figure, Linli, baseline, ratio, target, pass/fail.
 
     python -m bench [--quick] [--n 300] [--rounds 3] [--database sqlite|postgres|both] [--door ptb|aiogram|both]
-                    [--only taps|processes|exports] [--export-rows 100000] [--strict]
+                    [--only taps|processes|exports|close] [--export-rows 100000] [--close-n 20000] [--strict]
 
-- taps: ``/start CODE`` and a topic "support" tap, per door and database, against that framework's bare echo bot
-  in the same run through the same emulator (bench/updates_per_second.py);
+- taps: ``/start CODE``, a topic "support" tap and a vote-cast tap, per door and database, against that framework's
+  bare echo bot in the same run through the same emulator (bench/updates_per_second.py);
+- closing a meeting of ``--close-n`` ballots on PostgreSQL against one hand-written GROUP BY over the same table
+  (bench/close_meeting.py; target ≤ 2×; the issue's figure is ``--close-n 1000000``);
 - start-up to the first getUpdates and idle RSS of ``linli run`` per door, against a bare echo bot of the same
   framework, each in its own process (bench/processes.py);
 - exports: 100,000 ballot rows through Linli's XLSX writer against a bare openpyxl write-only dump of the same rows,
@@ -66,7 +68,7 @@ async def tap_rows(doors: list[Transport], databases: list[str], n: int) -> list
         echo = (before + await ECHO[transport](n)) / 2
         for (database, tap), rate in rates.items():
             target = TAP_TARGET[database]
-            label = "/start CODE" if tap == "start" else "support tap"
+            label = {"start": "/start CODE", "support": "support tap", "vote": "vote-cast tap"}[tap]
             rows.append(Row(f"{label} · {transport.value} · {database}", f"{rate:.1f}/s", f"{echo:.1f}/s echo",
                             f"{rate / echo:.2f}", f"≥ {target:.2f}", rate / echo >= target))
             print(f"  … {rows[-1].figure}: {rows[-1].ratio}", file=sys.stderr, flush=True)
@@ -117,6 +119,13 @@ async def main(arguments: argparse.Namespace) -> int:
         rows += await tap_rows(doors, databases, arguments.n)
     if arguments.only in (None, "exports"):
         rows += export_rows(arguments.export_rows, arguments.rounds)
+    if arguments.only in (None, "close") and "postgres" in databases:
+        from bench.close_meeting import run as close_run
+
+        close_s, group_s = await close_run(arguments.close_n)
+        rows.append(Row(f"close a meeting of {arguments.close_n} ballots · postgres", f"{close_s * 1000:.0f} ms",
+                        f"{group_s * 1000:.0f} ms GROUP BY", f"{close_s / group_s:.2f}", "≤ 2.00",
+                        close_s / group_s <= 2.0))
     print(f"\nn={arguments.n} updates per tap figure, {arguments.rounds} round(s) per process figure (median); "
           f"bot and emulator share one process for taps; {time.perf_counter() - started:.0f} s\n")
     _print(rows)
@@ -132,9 +141,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=None, help="process start-ups per figure (default 3)")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--door", choices=["ptb", "aiogram", "both"], default="both")
-    parser.add_argument("--only", choices=["taps", "processes", "exports"], default=None)
     parser.add_argument("--export-rows", type=int, default=None,
                         help="ballot rows in the export figures (default 100,000; quick: 20,000)")
+    parser.add_argument("--only", choices=["taps", "processes", "exports", "close"], default=None)
+    parser.add_argument("--close-n", type=int, default=20_000,
+                        help="ballots of the meeting closed by the close figure (the issue's figure: 1000000)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     arguments = parser.parse_args(argv)
     arguments.n = arguments.n or (100 if arguments.quick else 300)

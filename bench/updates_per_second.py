@@ -2,9 +2,11 @@
 through the same emulator, in one run. Two taps:
 
 - ``start``: ``n`` users each send ``/start CODE`` (checks the code, records the attempt, opens the form);
-- ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn).
+- ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn);
+- ``vote``: ``n`` verified residents each confirm their ballot on an open meeting (the ballot is written, the
+  screen is redrawn).
 
-    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|both]
+    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|vote|both]
 
 ``python -m bench`` runs these together with the start-up and memory figures.
 """
@@ -28,7 +30,7 @@ from storage.community import get_community
 
 FIRST_USER = 300_000
 PROPOSERS = 5  # support taps spread over this many topics (each tap locks its topic's row)
-TAPS = ("start", "support")
+TAPS = ("start", "support", "vote")
 
 
 async def _database(kind: str, directory: Path) -> str:
@@ -85,6 +87,33 @@ async def _seed_supporters(app: Linli, users: list[int]) -> list[int]:
     return topic_ids
 
 
+async def _seed_voters(app: Linli, users: list[int]) -> list[str]:
+    """Verified adults for ``users`` and an open advisory vote of one motion; the confirm button (yes)."""
+    from datetime import timedelta
+
+    from core.voting import ItemKind, MeetingKind, Mode
+    from handlers.voting import CastBallot
+    from storage import meetings
+    from storage.meetings import Draft, DraftItem
+    from storage.residents import Resident
+    from storage.unit import Unit
+
+    now = app.clock.now()
+    async with app.sessions() as session:
+        session.add_all([Resident(community_id=app.community_id or 0, telegram_user_id=user, display_name=f"U{user}",
+                                  verified=True, verified_at=now, created_at=now) for user in users])
+        await session.flush()
+        unit = Unit(session)
+        view = await meetings.create(unit, community_id=app.community_id or 0, created_by=None, now=now,
+                                     draft=Draft(MeetingKind.ADVISORY, Mode.VERIFIED, "Bench vote",
+                                                 (DraftItem(ItemKind.MOTION, "Bench motion", "A motion."),), None,
+                                                 now + timedelta(days=1)))
+        await meetings.publish(unit, community_id=app.community_id or 0, meeting_id=view.id, actor=None, now=now)
+        await meetings.open_voting(unit, community_id=app.community_id or 0, meeting_id=view.id, now=now)
+        await session.commit()
+    return [app.codec.pack(CastBallot(view.id, view.items[0].id, 1, 1))]
+
+
 def support_button(app: Linli, topic_id: int) -> str:
     """The card's 👍 button (signed; the same for every resident)."""
     from handlers.topics import SupportTopic
@@ -116,14 +145,16 @@ async def run_linli(transport: Transport, n: int, database: str, tap: str = "sta
 
             def push(i: int) -> object:
                 return emu.user_sends(users[i], f"/start {codes[i]}")
-        else:
+        elif tap == "support":
             topic_ids = await _seed_supporters(app, users)
             buttons = [support_button(app, topic_id) for topic_id in topic_ids]
+        else:
+            buttons = await _seed_voters(app, users)
         door = make_door(app, transport, BENCH_TOKEN, emu.base_url)
         task = asyncio.create_task(door.run())
         try:
             await emu.wait_until(emu.is_polling, timeout=60, description="polling")
-            if tap == "support":  # each resident has a message (the menu) for the tapped card to replace
+            if tap != "start":  # each resident has a message (the menu) for the tapped card or ballot to replace
                 await measure(emu, lambda i: emu.user_sends(users[i], "/start"), n, timeout=600)
                 menus = {user: emu.bot_messages(user)[-1]["message_id"] for user in users}
 

@@ -25,12 +25,14 @@ from handlers import (
     topic_desk_admin,
     topic_proposal,
     topics_committee,
+    voting,
+    voting_committee,
 )
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
-from handlers.links import TopicsHome
 from storage import quick_polls as quick_poll_store
 from storage.outbox import SentHook
+from handlers.links import TopicsHome, VotesHome
 
 if TYPE_CHECKING:
     from bot.app import Linli
@@ -68,6 +70,9 @@ def _close_quick_polls(app: Linli) -> Callable[[], Awaitable[object]]:
         return closed
 
     return run
+def _meeting_jobs(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.meeting_jobs import run_meetings
+    return lambda: run_meetings(app.sessions, app.notifier, app.clock)
 
 
 FEATURES: tuple[Declared, ...] = (
@@ -82,7 +87,10 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("event_extras", routers=(event_programme.router, event_volunteers.router, event_checkin.router),
                      commands=("programme", "volunteer", "checkin"), help=("extras.help",),
                      committee_help=("extras.help_committee",))),
-    Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
+    Declared(Feature("votes", routers=(voting.router, voting_committee.router), commands=("votes",),
+                     menu=(MenuEntry("menu.votes", VotesHome()),), help=("voting.help",),
+                     committee_help=("voting.help_committee",), offers=("offer.votes",)),
+             jobs=(JobSpec("meetings-due", 60, _meeting_jobs),)),
     Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
     Declared(Feature("committee", routers=(committee.router,))),
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),

@@ -10,7 +10,7 @@ further round among the tied, or lot (drawn and recorded outside; the order is p
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -94,12 +94,18 @@ def _fill(votes: Counter[int], seats: int, qualifies: Threshold, cast: int, rule
 def count_first_round(seats: int, registered: int, ballots: Iterable[Ballot], rule: ElectionRule | None = None,
                       *, lot_order: Sequence[int] = ()) -> RoundResult:
     """The first round: valid with enough voters; elected with more than half of the ballots cast."""
+    cast_ballots = list(ballots)
+    votes, invalid = _tally(cast_ballots, seats)
+    return count_first_votes(seats, registered, votes, len(cast_ballots), invalid, rule, lot_order=lot_order)
+
+
+def count_first_votes(seats: int, registered: int, counted: Mapping[int, int], cast: int, invalid: int,
+                      rule: ElectionRule | None = None, *, lot_order: Sequence[int] = ()) -> RoundResult:
+    """:func:`count_first_round` from votes already summed per candidate (valid ballots) and the ballots cast."""
     if seats < 1:
         raise ValueError("an election fills at least one seat")
     rule = rule or ElectionRule()
-    cast_ballots = list(ballots)
-    votes, invalid = _tally(cast_ballots, seats)
-    cast = len(cast_ballots)
+    votes = Counter({c: n for c, n in counted.items() if n})
     valid = rule.valid_turnout.met(cast, registered)
     if not valid:
         return RoundResult(seats, registered, cast, invalid, dict(votes), False, (), rule=rule)
@@ -110,11 +116,17 @@ def count_first_round(seats: int, registered: int, ballots: Iterable[Ballot], ru
 def count_further_round(seats: int, registered: int, ballots: Iterable[Ballot], rule: ElectionRule | None = None,
                         *, lot_order: Sequence[int] = ()) -> RoundResult:
     """A further round for the seats left: most votes, with at least the configured share of ballots cast."""
+    cast_ballots = list(ballots)
+    votes, invalid = _tally(cast_ballots, seats)
+    return count_further_votes(seats, registered, votes, len(cast_ballots), invalid, rule, lot_order=lot_order)
+
+
+def count_further_votes(seats: int, registered: int, counted: Mapping[int, int], cast: int, invalid: int,
+                        rule: ElectionRule | None = None, *, lot_order: Sequence[int] = ()) -> RoundResult:
+    """:func:`count_further_round` from votes already summed per candidate."""
     if seats < 1:
         raise ValueError("a further round fills at least one seat")
     rule = rule or ElectionRule()
-    cast_ballots = list(ballots)
-    votes, invalid = _tally(cast_ballots, seats)
-    cast = len(cast_ballots)
+    votes = Counter({c: n for c, n in counted.items() if n})
     elected, tied, drawn = _fill(votes, seats, rule.further_round, cast, rule, lot_order)
     return RoundResult(seats, registered, cast, invalid, dict(votes), cast > 0, elected, tied, drawn, rule)

@@ -61,8 +61,34 @@ class Bilingual:
     en: str
 
 
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Several parameters rendered one after another (each in the recipient's language), joined by ``joiner``."""
+
+    items: tuple[Param, ...]
+    joiner: str = "\n"
+
+
 # int and float are shown as they are; str is user text (escaped); the rest render per recipient.
-Param = int | float | str | Label | Labels | When | Clipped | Bilingual
+Param = int | float | str | Label | Labels | When | Clipped | Bilingual | Lines
+
+
+@dataclass(frozen=True, slots=True)
+class ChartBar:
+    label: Param
+    value: int
+    highlight: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart sent as a photo under the notice's text (the text becomes its caption: keep it short), drawn
+    once per language by the notifier."""
+
+    title: Param
+    subtitle: Param
+    bars: tuple[ChartBar, ...]
+    unit: Param = ""
 
 
 class Link(StrEnum):
@@ -74,6 +100,9 @@ class Link(StrEnum):
     COUNCIL_TOPICS = "council_topics"  # the topics referred to my councils
     APPROVE_JOIN = "approve_join"  # id: the join request
     REJECT_JOIN = "reject_join"  # id: the join request
+    BALLOT = "ballot"  # the ballot of a meeting (id: the meeting)
+    MEETING = "meeting"  # a meeting as residents see it (id: the meeting)
+    MEETING_DESK = "meeting_desk"  # a meeting on the committee's side (id: the meeting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +132,4 @@ class Notice:
     params: Mapping[str, Param] = field(default_factory=dict)
     buttons: tuple[tuple[NoticeButton, ...], ...] = ()
     not_before: datetime | None = None
+    chart: Chart | None = None  # sent as a photo with the text as its caption

@@ -126,11 +126,16 @@ def count_owners(matter: Matter, flats: Iterable[Flat], votes: Mapping[int, Choi
         return Weight(area=sum(f.area for f in voted if votes[f.flat_id] is choice),
                       heads=sum(1 for c in head_choice.values() if c is choice))
 
-    eligible, took_part = weigh(every.values()), weigh(voted)
-    yes = weight_of(Choice.YES)
+    return count_weights(matter, weigh(every.values()), weigh(voted), weight_of(Choice.YES), weight_of(Choice.NO),
+                         weight_of(Choice.ABSTAIN), rule)
+
+
+def count_weights(matter: Matter, eligible: Weight, took_part: Weight, yes: Weight, no: Weight, abstain: Weight,
+                  rule: OwnersRule | None = None) -> OwnersResult:
+    """The same count from weights already summed (e.g. by one ``GROUP BY`` over ballots, one per owner)."""
+    rule = rule or rule_for(matter)
     return OwnersResult(
-        matter=matter, rule=rule, eligible=eligible, took_part=took_part, yes=yes,
-        no=weight_of(Choice.NO), abstain=weight_of(Choice.ABSTAIN),
+        matter=matter, rule=rule, eligible=eligible, took_part=took_part, yes=yes, no=no, abstain=abstain,
         quorate_by_area=rule.participation.met(took_part.area, eligible.area),
         quorate_by_heads=rule.participation.met(took_part.heads, eligible.heads),
         passed_by_area=rule.passing.met(yes.area, took_part.area),

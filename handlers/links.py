@@ -54,3 +54,29 @@ class DecideJoin(Tap, prefix="jd"):
 
     request_id: int
     approve: bool
+
+
+class VotesHome(Tap, prefix="va"):
+    """The resident's votes (handlers.voting)."""
+
+
+class OpenBallot(Tap, prefix="vb"):
+    """The ballot of a meeting: its first item not voted on yet (handlers.voting)."""
+
+    meeting_id: int
+
+
+class OpenMeeting(Tap, prefix="vm"):
+    """A meeting as residents see it: items, texts, amendments, results (handlers.voting)."""
+
+    meeting_id: int
+
+
+class MeetingsDesk(Tap, prefix="vc"):
+    """The committee's meetings (handlers.voting_committee)."""
+
+
+class MeetingDesk(Tap, prefix="vd"):
+    """A meeting on the committee's side (handlers.voting_committee)."""
+
+    meeting_id: int

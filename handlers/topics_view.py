@@ -44,6 +44,9 @@ EVENT_KEYS: dict[str, str] = {
     "demanded": "topics.ev.demanded", "agenda_reached": "topics.ev.agenda_reached",
     "recommended": "topics.ev.recommended", "hidden": "topics.ev.hidden", "unhidden": "topics.ev.unhidden",
     "demand_met": "topics.ev.demand_met",
+    # votes (keys in voting.po): linked to a meeting's item, and its result
+    "meeting_linked": "topics.ev.meeting_linked", "vote_passed": "topics.ev.vote_passed",
+    "vote_failed": "topics.ev.vote_failed", "vote_done": "topics.ev.vote_done",
 }
 LIST_TITLES: dict[Listing, str] = {
     Listing.HOT: "topics.list.title_h", Listing.NEW: "topics.list.title_n", Listing.CATEGORY: "topics.list.title_c",

@@ -7,15 +7,43 @@ scheduler jobs both hand their notices here, inside the same unit of work as the
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When, outbox_key
+from core.notices import (
+    Bilingual,
+    Chart,
+    Clipped,
+    Label,
+    Labels,
+    Lines,
+    Link,
+    Notice,
+    NoticeButton,
+    Param,
+    When,
+    outbox_key,
+)
 from core.text import TEXT_LIMIT, clip, parsed_length
-from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
+from handlers.port import (
+    Button,
+    ButtonCodec,
+    CouncilTopics,
+    DecideJoin,
+    DeskTopic,
+    MeetingDesk,
+    OpenBallot,
+    OpenMeeting,
+    OpenMenu,
+    OpenTopic,
+    SendPhoto,
+    SendText,
+    Tap,
+)
 from locales.catalogs import Translator
 from storage import outbox
 from storage.community import Community
@@ -27,7 +55,12 @@ LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.COUNCIL_TOPICS: lambda _: CouncilTopics(),
     Link.APPROVE_JOIN: lambda request: DecideJoin(request, True),
     Link.REJECT_JOIN: lambda request: DecideJoin(request, False),
+    Link.BALLOT: OpenBallot,
+    Link.MEETING: OpenMeeting,
+    Link.MEETING_DESK: MeetingDesk,
 }
+CAPTION_LIMIT = 1024
+TAG = re.compile(r"<[^>]+>")
 
 
 class Notifier:
@@ -67,7 +100,21 @@ class Notifier:
                 return joiner.join(self.translator(language, k) for k in keys)
             case When(moment=moment, format=fmt):
                 return moment.astimezone(ZoneInfo(timezone)).strftime(fmt)
+            case Lines(items=items, joiner=joiner):
+                return joiner.join(str(self._value(item, language, timezone)) for item in items)
         raise TypeError(f"unknown notice parameter {value!r}")  # pragma: no cover - Param is closed
+
+    def plain(self, value: Param, language: str, timezone: str) -> str:
+        """A parameter as plain text (a chart's labels): rendered, then tags and entities undone."""
+        return html.unescape(TAG.sub("", str(self._value(value, language, timezone))))
+
+    def chart(self, chart: Chart, language: str, timezone: str) -> bytes:
+        from storage.charts import Bar, ChartSpec, bar_chart
+
+        return bar_chart(ChartSpec(
+            title=self.plain(chart.title, language, timezone), subtitle=self.plain(chart.subtitle, language, timezone),
+            bars=tuple(Bar(self.plain(b.label, language, timezone), b.value, b.highlight) for b in chart.bars),
+            unit=self.plain(chart.unit, language, timezone)))
 
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
@@ -77,11 +124,18 @@ class Notifier:
         """Write one outbox row per notice and recipient (unless already queued); returns how many were new."""
         queued = 0
         for notice in notices:
+            drawn: dict[str, bytes] = {}  # a chart is drawn once per language, not once per recipient
             for recipient in notice.recipients:
                 language = recipient.language or self.default_language
                 keyboard = [[self.button(spec, language) for spec in row] for row in notice.buttons]
-                message = SendText(recipient.chat_id, self.render(notice, language, community.timezone),
-                                   keyboard or None)
+                text = self.render(notice, language, community.timezone)
+                message: SendText | SendPhoto = SendText(recipient.chat_id, text, keyboard or None)
+                if notice.chart is not None:
+                    if language not in drawn:
+                        drawn[language] = self.chart(notice.chart, language, community.timezone)
+                    if parsed_length(text) > CAPTION_LIMIT:
+                        text = html.escape(clip(html.unescape(TAG.sub("", text)), CAPTION_LIMIT - 1), quote=False)
+                    message = SendPhoto(recipient.chat_id, drawn[language], text, keyboard or None)
                 if await outbox.enqueue(session, message, outbox_key(notice.key, recipient.chat_id), now,
                                         community_id=community.id, not_before=notice.not_before):
                     queued += 1

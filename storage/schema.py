@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from storage import (  # noqa: F401
     audit,
+    ballots,
     community,
     conversations,
     councils,
@@ -16,6 +17,7 @@ from storage import (  # noqa: F401
     event_volunteers,
     events,
     inbox,
+    meetings,
     outbox,
     quick_polls,
     registration,

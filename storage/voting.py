@@ -1,0 +1,198 @@
+"""The resident's side of a vote: my votes, a ballot (with exactly why someone may not cast it), casting.
+
+Eligibility is the register of the round, frozen when voting opened. Someone not on it is told why: not verified,
+not 18+, not the household's representative (and who holds the household's vote), not an owner, not a
+representative, or not on the register when voting opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from core import voting as rules
+from core.errors import NotVerified, StaleButton
+from core.voting import MeetingKind, Mode, Status, VoteError
+from storage import ballots
+from storage.ballots import MeetingElector
+from storage.meetings import FROZEN_ITEMS, ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
+from storage.residents import Resident
+from storage.unit import Unit
+
+
+class NotEligible(VoteError):
+    key = "voting.err.not_on_register"
+
+
+@dataclass(frozen=True, slots=True)
+class MyVote:
+    meeting: MeetingView
+    voted: int  # items voted on
+    eligible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BallotView:
+    meeting: MeetingView
+    item: ItemView
+    elector_id: int
+    marks: int  # the standing ballot (open items), 0 if none
+    final: bool  # a secret ballot already confirmed: nothing more to do
+    voted: frozenset[int]  # items of the meeting the elector has voted on
+
+
+async def my_votes(unit: Unit, community_id: int, resident_id: int) -> list[MyVote]:
+    """Open meetings (with how many items I voted on), then those in discussion, then the latest results."""
+    session = unit.session
+    statement = (select(Meeting).where(Meeting.community_id == community_id,
+                                       col(Meeting.status).in_([Status.OPEN.value, Status.DISCUSSION.value,
+                                                                Status.PUBLISHED.value]))
+                 .order_by(col(Meeting.id).desc()).limit(30))
+    found = list((await session.exec(statement)).all())
+    order = {Status.OPEN.value: 0, Status.DISCUSSION.value: 1, Status.PUBLISHED.value: 2}
+    found.sort(key=lambda m: (order[m.status], -(m.id or 0)))
+    mine: list[MyVote] = []
+    for meeting in found[:12]:
+        view = await _view(session, meeting)
+        voted, eligible = 0, False
+        if view.status is Status.OPEN:
+            elector = await ballots.elector_of(session, view.id, view.round, resident_id)
+            eligible = elector is not None
+            if elector is not None:
+                voted = len(await ballots.voted_items(session, [i.id for i in view.items], view.round,
+                                                      elector.id or 0))
+        mine.append(MyVote(view, voted, eligible))
+    return mine
+
+
+async def _resident(unit: Unit, resident_id: int) -> Resident:
+    resident = await unit.session.get(Resident, resident_id)
+    if resident is None or not resident.verified:
+        raise NotVerified()
+    return resident
+
+
+async def why_not(unit: Unit, meeting: MeetingView, resident: Resident) -> VoteError:
+    """The one reason that fits best why ``resident`` is not on the round's register."""
+    mode = meeting.mode
+    if mode in (Mode.ADULTS, Mode.HOUSEHOLDS, Mode.GROUPS) and not resident.is_adult:
+        return NotEligible("voting.err.not_adult")
+    if mode is Mode.OWNERS:
+        return NotEligible("voting.err.not_owner")
+    if mode in (Mode.GROUPS, Mode.REPRESENTATIVES):
+        return NotEligible("voting.err.not_representative")
+    if mode is Mode.HOUSEHOLDS and resident.household_id is None:
+        return NotEligible("voting.err.no_household")
+    return NotEligible("voting.err.not_on_register")
+
+
+async def _elector(unit: Unit, meeting: MeetingView, resident_id: int) -> MeetingElector:
+    """The register entry ``resident_id`` casts in this round (a household's: claimed by the first who opens it).
+    Someone not on the register is told why (their resident row is read only then)."""
+    session = unit.session
+    elector = await ballots.elector_of(session, meeting.id, meeting.round, resident_id)
+    if elector is None:
+        raise await why_not(unit, meeting, await _resident(unit, resident_id))
+    if meeting.mode is Mode.HOUSEHOLDS:
+        holder = elector.holder_id or await ballots.claim_holder(session, elector, resident_id)
+        if holder != resident_id:
+            other = await session.get(Resident, holder)
+            raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
+    return elector
+
+
+async def _current(unit: Unit, community_id: int, meeting_id: int) -> MeetingView:
+    """The meeting as it is now: its row is read every time; its items, which cannot change while a round is open
+    (amendments are decided in discussion, between rounds), are read once per round and process."""
+    meeting = await _meeting(unit.session, community_id, meeting_id)
+    items = FROZEN_ITEMS.get((meeting_id, meeting.round)) if meeting.status == Status.OPEN.value else None
+    if items is None:
+        view = await _view(unit.session, meeting)
+        if view.status is Status.OPEN:
+            if len(FROZEN_ITEMS) >= 64:
+                FROZEN_ITEMS.pop(next(iter(FROZEN_ITEMS)))
+            FROZEN_ITEMS[(meeting_id, meeting.round)] = view.items
+        return view
+    return replace(await _view_head(meeting), items=items)
+
+
+async def _view_head(meeting: Meeting) -> MeetingView:
+    return MeetingView(id=meeting.id or 0, community_id=meeting.community_id, kind=MeetingKind(meeting.kind),
+                       mode=Mode(meeting.mode), title=meeting.title, status=Status(meeting.status),
+                       round=meeting.round, rules=meeting.rules, opens_at=meeting.opens_at,
+                       closes_at=meeting.closes_at, postpone_reason=meeting.postpone_reason, items=(),
+                       void_rounds=meeting.round - 1)
+
+
+def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
+    if round_no is not None and round_no != meeting.round:
+        raise VoteError("voting.err.void_round")
+    if meeting.status in (Status.DRAFT, Status.DISCUSSION):
+        raise VoteError("voting.err.not_open", title=meeting.title)
+    if meeting.status is not Status.OPEN:
+        raise VoteError("voting.err.closed", title=meeting.title)
+
+
+async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int | None, resident_id: int,
+                 round_no: int | None = None) -> BallotView:
+    """The ballot of one item (None: the first not voted on yet) for ``resident_id``; refused with the reason if
+    they may not vote, politely if voting is not open."""
+    view = await _current(unit, community_id, meeting_id)
+    _require_open(view, round_no)
+    elector = await _elector(unit, view, resident_id)
+    voted = frozenset(await ballots.voted_items(unit.session, [i.id for i in view.items], view.round,
+                                                elector.id or 0))
+    first = next((i for i in view.items if i.id not in voted), view.items[0])
+    item = first if item_id is None else view.item(item_id)
+    marks = 0
+    if not item.secret and item.id in voted:
+        marks = await ballots.standing_marks(unit.session, item.id, view.round, elector.id or 0) or 0
+    return BallotView(view, item, elector.id or 0, marks, item.secret and item.id in voted, voted)
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    ballot: BallotView
+    new: bool  # False: an open ballot was changed
+    receipt: str | None = None  # a secret ballot's random id (shown to the voter only)
+    already: bool = False  # a secret ballot had been confirmed before: nothing changed
+
+
+async def cast(unit: Unit, *, community_id: int, meeting_id: int, item_id: int, round_no: int, resident_id: int,
+               marks: int, now: datetime) -> Cast:
+    """Cast (or change, for an open item) a ballot. Stale marks (an option that is not there, more than k) are a
+    stale button; a secret ballot is final once confirmed (a second confirmation changes nothing)."""
+    session = unit.session
+    view = await _current(unit, community_id, meeting_id)
+    _require_open(view, round_no)
+    item = view.item(item_id)
+    try:
+        rules.check_marks(marks, len(item.options), item.max_marks)
+    except VoteError as exc:
+        raise StaleButton() from exc
+    elector = await _elector(unit, view, resident_id)
+    if item.secret:
+        receipt = await ballots.cast_secret(session, item.id, view.round, elector, marks)
+        voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
+        shown = BallotView(view, item, elector.id or 0, 0, True, voted)
+        return Cast(shown, receipt is not None, receipt, already=receipt is None)
+    new = await ballots.cast_open(session, item.id, view.round, elector, resident_id, marks, now)
+    voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
+    return Cast(BallotView(view, item, elector.id or 0, marks, False, voted), new)
+
+
+async def amendable(unit: Unit, *, community_id: int, item_id: int) -> tuple[MeetingView, ItemView]:
+    """The item a resident is about to amend (the meeting must be in discussion)."""
+    from storage.meetings import _item
+
+    item, meeting = await _item(unit.session, community_id, item_id)
+    view = await _view(unit.session, meeting)
+    if view.status is not Status.DISCUSSION:
+        raise VoteError("voting.err.not_discussion")
+    return view, view.item(item.id or 0)
+
+
+__all__ = ["BallotView", "Cast", "MeetingKind", "MyVote", "NotEligible", "WrongStatus", "amendable", "ballot",
+           "cast", "my_votes"]
