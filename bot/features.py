@@ -30,9 +30,9 @@ from handlers import (
 )
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
+from handlers.links import TopicsHome, VotesHome
 from storage import quick_polls as quick_poll_store
 from storage.outbox import SentHook
-from handlers.links import TopicsHome, VotesHome
 
 if TYPE_CHECKING:
     from bot.app import Linli
