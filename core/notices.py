@@ -74,6 +74,8 @@ class Link(StrEnum):
     COUNCIL_TOPICS = "council_topics"  # the topics referred to my councils
     APPROVE_JOIN = "approve_join"  # id: the join request
     REJECT_JOIN = "reject_join"  # id: the join request
+    EVENT = "event"  # an event's card as residents see it (id: the event)
+    EVENTS = "events"  # the upcoming events
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +105,4 @@ class Notice:
     params: Mapping[str, Param] = field(default_factory=dict)
     buttons: tuple[tuple[NoticeButton, ...], ...] = ()
     not_before: datetime | None = None
+    urgent: bool = False  # sent before anything not urgent (a change to an event about to start)

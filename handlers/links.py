@@ -50,3 +50,13 @@ class DecideJoin(Tap, prefix="jd"):
 
     request_id: int
     approve: bool
+
+
+class EventsHome(Tap, prefix="wl"):
+    """Upcoming events for residents (handlers.events); the committee's tools are on it for members."""
+
+
+class OpenEvent(Tap, prefix="wo"):
+    """An event's card as residents see it (handlers.events); programme, volunteers and check-in link here too."""
+
+    event_id: int

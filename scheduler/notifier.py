@@ -15,10 +15,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import Bilingual, Clipped, Label, Labels, Link, Notice, NoticeButton, Param, When, outbox_key
 from core.text import TEXT_LIMIT, clip, parsed_length
-from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
+from handlers.port import (
+    Button,
+    ButtonCodec,
+    CouncilTopics,
+    DecideJoin,
+    DeskTopic,
+    EventsHome,
+    OpenEvent,
+    OpenMenu,
+    OpenTopic,
+    SendText,
+    Tap,
+)
 from locales.catalogs import Translator
 from storage import outbox
 from storage.community import Community
+from storage.outbox import NORMAL, URGENT
 
 LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.MENU: lambda _: OpenMenu(),
@@ -27,6 +40,8 @@ LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.COUNCIL_TOPICS: lambda _: CouncilTopics(),
     Link.APPROVE_JOIN: lambda request: DecideJoin(request, True),
     Link.REJECT_JOIN: lambda request: DecideJoin(request, False),
+    Link.EVENT: OpenEvent,
+    Link.EVENTS: lambda _: EventsHome(),
 }
 
 
@@ -83,6 +98,7 @@ class Notifier:
                 message = SendText(recipient.chat_id, self.render(notice, language, community.timezone),
                                    keyboard or None)
                 if await outbox.enqueue(session, message, outbox_key(notice.key, recipient.chat_id), now,
-                                        community_id=community.id, not_before=notice.not_before):
+                                        community_id=community.id, not_before=notice.not_before,
+                                        priority=URGENT if notice.urgent else NORMAL):
                     queued += 1
         return queued
