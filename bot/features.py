@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    events_committee,
     language,
     menu,
     start,
@@ -21,9 +22,10 @@ from handlers import (
     topic_proposal,
     topics_committee,
 )
+from handlers import events as events_home
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
-from handlers.links import TopicsHome
+from handlers.links import EventsHome, TopicsHome
 
 if TYPE_CHECKING:
     from bot.app import Linli
@@ -50,6 +52,20 @@ def _overdue_topics(app: Linli) -> Callable[[], Awaitable[object]]:
     return lambda: alert_overdue_topics(app.sessions, app.notifier, app.clock)
 
 
+def _monthly_events(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.event_jobs import make_monthly_events
+
+    return lambda: make_monthly_events(app.sessions, app.notifier, app.clock)
+
+
+def _event_reminders(app: Linli) -> Callable[[], Awaitable[object]]:
+    from core.events import parse_reminders
+    from scheduler.event_jobs import send_event_reminders
+
+    offsets = parse_reminders(app.settings.event_reminder_hours)
+    return lambda: send_event_reminders(app.sessions, app.notifier, app.clock, offsets)
+
+
 FEATURES: tuple[Declared, ...] = (
     Declared(Feature("home", routers=(start.router, menu.router, language.router),
                      commands=("start", "menu"), help=("help.resident",), committee_help=("help.committee",))),
@@ -58,7 +74,10 @@ FEATURES: tuple[Declared, ...] = (
                      commands=("topics", "propose"), menu=(MenuEntry("menu.topics", TopicsHome()),),
                      help=("topics.help",), committee_help=("topics.help_committee",), offers=("offer.topics",)),
              jobs=(JobSpec("topics-overdue", 600, _overdue_topics),)),
-    Declared(Feature("events", menu=(MenuEntry("menu.events", menu.ComingSoon()),))),
+    Declared(Feature("events", routers=(events_home.router, events_committee.router), commands=("events",),
+                     menu=(MenuEntry("menu.events", EventsHome()),), help=("events.help",),
+                     committee_help=("events.help_committee",), offers=("offer.events",)),
+             jobs=(JobSpec("events-monthly", 600, _monthly_events), JobSpec("events-reminders", 60, _event_reminders))),
     Declared(Feature("votes", menu=(MenuEntry("menu.votes", menu.ComingSoon()),))),
     Declared(Feature("me", menu=(MenuEntry("menu.me", menu.ShowMe()),), commands=("help", "lang", "cancel"))),
     Declared(Feature("committee", routers=(committee.router,))),

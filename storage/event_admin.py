@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -110,13 +111,15 @@ async def committee_card(unit: Unit, community_id: int, event_id: int) -> Commit
     """The event with who comes: the committee sees names and addresses, residents never do."""
     session = unit.session
     shown = await card(unit, community_id, event_id, None)
-    statement = (select(EventReply, Resident.display_name, Building.name, Household.unit, Household.room)
+    statement: Any = (sa_select(EventReply, col(Resident.display_name), col(Building.name), col(Household.unit),
+                                col(Household.room))
                  .join(Resident, col(Resident.id) == EventReply.resident_id)
                  .outerjoin(Household, col(Household.id) == Resident.household_id)
                  .outerjoin(Building, col(Building.id) == Household.building_id)
-                 .where(EventReply.event_id == event_id, col(EventReply.status).in_([_GOING, _WAITING]))
+                 .where(col(EventReply.event_id) == event_id, col(EventReply.status).in_([_GOING, _WAITING]))
                  .order_by(col(EventReply.rank)))
-    going, waiting = [], []
+    going: list[PartyLine] = []
+    waiting: list[PartyLine] = []
     for row, name, building, unit_name, room in (await session.exec(statement)).all():
         address = f"{building}-{unit_name}-{room}" if building else ""
         if row.status == _GOING:
