@@ -259,9 +259,10 @@ async def _reply(ctx: Context, tap: Rsvp) -> None:
     done = await events.rsvp(ctx.uow, ctx.community.id or 0, tap.event_id, ctx.resident.id or 0, tap.adults,
                              tap.children, ctx.now())
     mine = done.card.mine
-    if not done.changed:
+    if not done.changed:  # a double tap or an old button: say so, leave the card as it is
         ctx.toast(ctx.t("events.rsvp.same"), alert=True)
-    elif mine is not None and mine.status is ReplyStatus.WAITING:
+        return
+    if mine is not None and mine.status is ReplyStatus.WAITING:
         ctx.toast(ctx.t("events.rsvp.waiting", place=mine.place or 0), alert=True)
     else:
         ctx.toast(ctx.t("events.rsvp.going"))
@@ -273,7 +274,10 @@ async def _reply(ctx: Context, tap: Rsvp) -> None:
 async def not_going(ctx: Context, tap: NotGoing) -> None:
     assert ctx.resident is not None
     done = await events.decline(ctx.uow, ctx.community.id or 0, tap.event_id, ctx.resident.id or 0, ctx.now())
-    ctx.toast(ctx.t("events.rsvp.not_going" if done.changed else "events.rsvp.same"), alert=not done.changed)
+    if not done.changed:
+        ctx.toast(ctx.t("events.rsvp.same"), alert=True)
+        return
+    ctx.toast(ctx.t("events.rsvp.not_going"))
     ctx.tell(*done.notices)
     await draw_card(ctx, done.card)
 
