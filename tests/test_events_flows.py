@@ -11,7 +11,7 @@ from icalendar import Calendar
 from handlers.events import PickAdults, Rsvp
 from handlers.events_committee import ManageEvent
 from handlers.links import OpenEvent
-from tests.support.chat import Harness, UserChat
+from tests.support.chat import Harness, PortHarness, UserChat
 from tests.support.seed import Seed
 from tests.support.topics import resident, setup_committee
 
@@ -244,3 +244,41 @@ async def test_the_monthly_template_skip_and_change_one_month(chat: Harness, see
     await director.tap("events.monthly.venue", month="12")
     await director.send("篮球场")
     assert "2026-12：12-09 (周三) 18:30 · 篮球场 · 待发布" in director.last.text
+
+
+async def test_the_jobs_announce_the_month_and_remind_those_going(port: PortHarness, seed: Seed) -> None:
+    """The declared jobs, on an injected clock: the month's 相约九号 is made and announced once, the reminders reach
+    those going once (a second tick and a restart change nothing)."""
+    from bot.jobs import periodic_jobs
+
+    director = await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
+    bob = await resident(port, seed, 1002, "Bob", "102")
+    await director.send("/events")
+    await director.tap("events.btn.monthly")
+    await director.tap("events.monthly.set")
+    await director.tap("events.tpl.default_title")
+    await director.press("9")
+    await director.send("18:30")
+    await director.press("120")
+    await director.send("中心花园")
+    await director.tap("events.form.no_rain")
+    await director.tap("events.form.unlimited")
+    await director.press("14")
+    await director.tap("events.tpl.save")
+    jobs = {job.job_id: job for job in periodic_jobs(port.app)}
+    assert {"events-monthly", "events-reminders"} <= set(jobs)
+    clock = port.app.clock
+    clock.advance(timedelta(days=2, hours=9))  # 11-25 19:00 in Shanghai: within 14 days of 12-09 18:30
+    assert await jobs["events-monthly"].run() == 3  # director, Alice, Bob
+    assert await jobs["events-monthly"].run() == 0
+    await port.outbox.drain_once()
+    assert any("新活动：相约九号" in text for text in alice.texts())
+    await alice.tap("events.btn.open")
+    await _go(alice, 2, 0)
+    clock.set(clock.now().replace(month=12, day=8, hour=11))  # 12-08 19:00: a day before, less half an hour
+    assert await jobs["events-reminders"].run() == 1
+    assert await jobs["events-reminders"].run() == 0
+    await port.outbox.drain_once()
+    assert "提醒：「相约九号」" in alice.last.text and "2026-12-09 18:30" in alice.last.text
+    assert not any("提醒" in text for text in bob.texts())
