@@ -2,9 +2,11 @@
 through the same emulator, in one run. Two taps:
 
 - ``start``: ``n`` users each send ``/start CODE`` (checks the code, records the attempt, opens the form);
-- ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn).
+- ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn);
+- ``rsvp``: ``n`` verified residents each answer "going, 1 adult" on an event card (the event's row is locked, the
+  reply written, the card redrawn with the places left).
 
-    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|both]
+    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|rsvp|all]
 
 ``python -m bench`` runs these together with the start-up and memory figures.
 """
@@ -28,7 +30,8 @@ from storage.community import get_community
 
 FIRST_USER = 300_000
 PROPOSERS = 5  # support taps spread over this many topics (each tap locks its topic's row)
-TAPS = ("start", "support")
+EVENTS = 5  # RSVP taps spread over this many events (each tap locks its event's row)
+TAPS = ("start", "support", "rsvp")
 
 
 async def _database(kind: str, directory: Path) -> str:
@@ -85,6 +88,44 @@ async def _seed_supporters(app: Linli, users: list[int]) -> list[int]:
     return topic_ids
 
 
+async def _seed_events(app: Linli, users: list[int]) -> list[int]:
+    """Verified residents for ``users`` and ``EVENTS`` events without a seat limit; returns the event ids."""
+    from datetime import timedelta
+
+    from core.events import EventDraft
+    from storage import event_admin
+    from storage.residents import Resident
+    from storage.unit import Unit
+
+    now = app.clock.now()
+    async with app.sessions() as session:
+        community = await get_community(session, app.community_id or 0)
+        organiser = Resident(community_id=community.id or 0, telegram_user_id=FIRST_USER - 1, display_name="Org",
+                             verified=False, created_at=now)  # not announced to: no message to a stranger
+        session.add(organiser)
+        await session.flush()
+        event_ids = []
+        for number in range(EVENTS):
+            start = now + timedelta(days=7 + number)
+            made = await event_admin.create_event(
+                Unit(session), community.id or 0,
+                EventDraft(f"Bench event {number}", start, start + timedelta(hours=2), "Garden", household_max=6),
+                organiser.id or 0, now)
+            event_ids.append(made.event.id)
+        # the residents arrive after the announcements: the bench measures taps, not the outbox
+        session.add_all([Resident(community_id=community.id or 0, telegram_user_id=user, display_name=f"U{user}",
+                                  verified=True, verified_at=now, created_at=now) for user in users])
+        await session.commit()
+    return event_ids
+
+
+def rsvp_button(app: Linli, event_id: int) -> str:
+    """The card's "going, one adult" button (signed; the same for every resident)."""
+    from handlers.events import Rsvp
+
+    return app.codec.pack(Rsvp(event_id, 1, 0))
+
+
 def support_button(app: Linli, topic_id: int) -> str:
     """The card's 👍 button (signed; the same for every resident)."""
     from handlers.topics import SupportTopic
@@ -116,14 +157,17 @@ async def run_linli(transport: Transport, n: int, database: str, tap: str = "sta
 
             def push(i: int) -> object:
                 return emu.user_sends(users[i], f"/start {codes[i]}")
-        else:
+        elif tap == "support":
             topic_ids = await _seed_supporters(app, users)
             buttons = [support_button(app, topic_id) for topic_id in topic_ids]
+        else:
+            event_ids = await _seed_events(app, users)
+            buttons = [rsvp_button(app, event_id) for event_id in event_ids]
         door = make_door(app, transport, BENCH_TOKEN, emu.base_url)
         task = asyncio.create_task(door.run())
         try:
             await emu.wait_until(emu.is_polling, timeout=60, description="polling")
-            if tap == "support":  # each resident has a message (the menu) for the tapped card to replace
+            if tap in ("support", "rsvp"):  # each resident has a message (the menu) for the tapped card to replace
                 await measure(emu, lambda i: emu.user_sends(users[i], "/start"), n, timeout=600)
                 menus = {user: emu.bot_messages(user)[-1]["message_id"] for user in users}
 
@@ -162,9 +206,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--tap", choices=[*TAPS, "both"], default="both")
+    parser.add_argument("--tap", choices=[*TAPS, "all"], default="all")
     parser.add_argument("--telegram-limits", action="store_true", help="keep the 30 messages/s overall limit")
     arguments = parser.parse_args()
     chosen = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
-    asyncio.run(main(arguments.n, chosen, list(TAPS) if arguments.tap == "both" else [arguments.tap],
+    asyncio.run(main(arguments.n, chosen, list(TAPS) if arguments.tap == "all" else [arguments.tap],
                      arguments.telegram_limits))
