@@ -236,6 +236,14 @@ def _step(flow: str, name: str) -> Step:
     raise StaleButton()
 
 
+def _in_private(ctx: Context) -> bool:
+    """Forms are typed in the member's private chat with the bot: from the committee's group, say so."""
+    if not ctx.in_private:
+        ctx.toast(ctx.t("events.manage.private"), alert=True)
+        return False
+    return True
+
+
 async def _advance(ctx: Context, flow: str, data: Data, after: str | None) -> None:
     """Ask the next question after ``after`` (the first if None), or show the preview."""
     steps = FLOWS[flow]
@@ -355,6 +363,8 @@ def _preview(ctx: Context, flow: str, data: Data, form: str) -> None:
 
 @committee(NewEvent)
 async def new_event(ctx: Context, tap: NewEvent) -> None:
+    if not _in_private(ctx):
+        return
     ctx.toast()
     await _advance(ctx, NEW, {}, None)
 
@@ -420,8 +430,9 @@ async def show_manage(ctx: Context, event_id: int) -> None:
         rows.append([ctx.button(ctx.t("events.manage.time"), EditEvent(event.id, "time")),
                      ctx.button(ctx.t("events.manage.capacity"), EditEvent(event.id, "seats"))])
         rows.append([ctx.button(ctx.t("events.manage.cancel"), AskCancel(event.id))])
-    rows.append([ctx.button(ctx.t("events.btn.back_card"), OpenEvent(event.id)),
-                 ctx.button(ctx.t("events.btn.home"), EventsHome())])
+    if ctx.in_private:  # residents' screens are private-chat screens
+        rows.append([ctx.button(ctx.t("events.btn.back_card"), OpenEvent(event.id)),
+                     ctx.button(ctx.t("events.btn.home"), EventsHome())])
     ctx.show(page.text(ctx.t("events.manage.more", count=page.left_out) if page.left_out else "…"), rows,
              new=not ctx.incoming.is_button)
 
@@ -470,6 +481,8 @@ EDIT_PROMPTS = {"time": "events.edit.ask_time", "seats": "events.edit.ask_seats"
 
 
 async def _ask_edit(ctx: Context, data: Data) -> None:
+    if not _in_private(ctx):
+        return
     state = await ctx.set_form(EDIT, "text", data)
     ctx.toast()
     ctx.say(ctx.t(EDIT_PROMPTS[data["do"]], month=data.get("month", "")),
@@ -625,6 +638,8 @@ async def monthly_home(ctx: Context, tap: MonthlyHome) -> None:
 
 @committee(SetTemplate)
 async def set_template(ctx: Context, tap: SetTemplate) -> None:
+    if not _in_private(ctx):
+        return
     ctx.toast()
     await _advance(ctx, TEMPLATE, {}, None)
 

@@ -282,3 +282,46 @@ async def test_the_jobs_announce_the_month_and_remind_those_going(port: PortHarn
     await port.outbox.drain_once()
     assert "提醒：「相约九号」" in alice.last.text and "2026-12-09 18:30" in alice.last.text
     assert not any("提醒" in text for text in bob.texts())
+
+
+async def test_every_event_screen_stays_within_telegrams_limits_with_worst_case_content(
+        port: PortHarness, seed: Seed) -> None:
+    """Longest title, description and venues in astral emoji and markup-looking text, 60 households with the longest
+    names: the cards, the committee's list of who comes, the notices and the calendar file all go through."""
+    from storage.community import get_community
+    from storage.residents import Role
+    from tests.support.events import draft, unit
+    from tests.support.topics import roster
+
+    worst = "😀<b>&" * 20
+    await seed.roster(roster(60), codes_per_household=0)
+    director = port.user(9001, "D")
+    await seed.resident(9001, "D" * 64, roles=(Role.COMMITTEE,))
+    await director.send("/start")
+    users = []
+    for n in range(60):
+        await seed.resident(1001 + n, ("名<i>" * 16)[:64], household=("1", "1", str(101 + n)))
+        users.append(port.user(1001 + n, "R"))
+        await users[-1].send("/start")
+    from storage import event_admin
+
+    async with unit(port.app) as work:
+        made = await event_admin.create_event(
+            work, port.app.community_id or 0,
+            draft(port.app.clock.now(), title=worst[:80], description=(worst * 10)[:1000], venue=worst[:80],
+                  rain_venue=("☔" + worst)[:80], capacity=200, household_max=6),
+            (await seed.committee(9001)).id or 0, port.app.clock.now())
+        community = await get_community(work.session, port.app.community_id or 0)
+        await port.app.notifier.queue(work.session, community, made.notices, port.app.clock.now())
+    await port.outbox.drain_once()
+    for user in users:
+        await user.press_data(port.app.codec.pack(Rsvp(made.event.id, 4, 2)))
+    await director.press_data(port.app.codec.pack(ManageEvent(made.event.id)))
+    assert "还有" in director.last.text  # the list was cut to fit, and says so
+    await director.tap("events.manage.rain")
+    await port.outbox.drain_once()
+    first = users[0]
+    await first.tap("events.btn.calendar", message=first.find_button_message(first.label("events.btn.calendar")))
+    assert first.last.document is not None
+    assert port.messenger.refused == []
+
