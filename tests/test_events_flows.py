@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from handlers.events import PickAdults, Rsvp
@@ -325,3 +326,23 @@ async def test_every_event_screen_stays_within_telegrams_limits_with_worst_case_
     assert first.last.document is not None
     assert port.messenger.refused == []
 
+
+
+async def test_other_features_add_lines_and_buttons_to_the_card(port: PortHarness, seed: Seed,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook eventextras uses (programme, volunteers, check-in): lines under the card, rows above calendar."""
+    from handlers import events as event_screens
+    from handlers.context import Context
+    from handlers.port import Keyboard
+    from storage.events import EventCard
+
+    async def programme(ctx: Context, shown: EventCard) -> tuple[list[str], Keyboard]:
+        return ([f"🎤 节目单 #{shown.event.id}"], [[ctx.button("节目", OpenEvent(shown.event.id))]])
+
+    monkeypatch.setattr(event_screens, "CARD_EXTRAS", [programme])
+    director = await setup_committee(port, seed)
+    alice = await resident(port, seed, 1001, "Alice", "101")
+    await _new_event(director)
+    await _open(alice)
+    assert "🎤 节目单 #1" in alice.last.text
+    assert alice.last.labels.index("节目") < alice.last.labels.index(alice.label("events.btn.calendar"))
