@@ -17,7 +17,7 @@ from tests.support.seed import Seed
 from tests.support.topics import resident, setup_committee
 
 
-async def _new_event(director: UserChat, *, capacity: str = "4", most: str = "4") -> None:
+async def _new_event(director: UserChat, *, capacity: str = "4", most: str = "4", deadline: str | None = None) -> None:
     await director.send("/events")
     await director.tap("events.btn.new")
     await director.send("楼道音乐会")
@@ -28,7 +28,10 @@ async def _new_event(director: UserChat, *, capacity: str = "4", most: str = "4"
     await director.send("活动室")
     await director.send(capacity)
     await director.press("0")
-    await director.tap("events.form.until_start")
+    if deadline is None:
+        await director.tap("events.form.until_start")
+    else:
+        await director.send(deadline)
     await director.tap("common.yes")
     await director.press(most)
     await director.tap("events.form.publish")
@@ -210,14 +213,18 @@ async def test_refused_taps_double_taps_forged_buttons_and_residents_at_the_comm
     assert [(r.adults, r.children, r.status) for r in rows] == [(2, 0, "going")]
 
 
-async def test_rsvp_after_the_deadline_is_refused(chat: Harness, seed: Seed) -> None:
+async def test_rsvp_after_the_deadline_or_once_the_event_started_is_refused(chat: Harness, seed: Seed) -> None:
     director = await setup_committee(chat, seed)
     alice = await resident(chat, seed, 1001, "Alice", "101")
-    await _new_event(director)
+    await _new_event(director, deadline="12-08 20:00")
     await _open(alice)
-    chat.app.clock.advance(timedelta(days=17))  # type: ignore[attr-defined]
+    assert "报名截止：12-08 (周二) 20:00" in alice.last.text
+    chat.app.clock.advance(timedelta(days=15, hours=11))  # type: ignore[attr-defined]  # 12-08 21:00
     toast = await alice.tap("events.btn.going")
-    assert toast.alert and "已经开始或结束" in (toast.text or "")
+    assert toast.alert and "报名已经截止" in (toast.text or "")
+    chat.app.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    late = await alice.press_data(chat.app.codec.pack(Rsvp(1, 1, 0)))
+    assert late.alert and "已经开始或结束" in (late.text or "")
 
 
 async def test_the_monthly_template_skip_and_change_one_month(chat: Harness, seed: Seed) -> None:
