@@ -228,5 +228,5 @@ async def test_command_list_in_both_languages(e2e: EmulatorHarness) -> None:
     assert "/topics" in user.last.text
     chinese = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="zh")}
     english = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="en")}
-    assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "help", "lang", "cancel"}
+    assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "events", "help", "lang", "cancel"}
     assert chinese["menu"] == "主菜单" and english["menu"] == "Main menu"
