@@ -3,8 +3,8 @@
     python -m bench [--quick] [--n 300] [--rounds 3] [--database sqlite|postgres|both] [--door ptb|aiogram|both]
                     [--only taps|processes|exports|close] [--export-rows 100000] [--close-n 20000] [--strict]
 
-- taps: ``/start CODE``, a topic "support" tap and a vote-cast tap, per door and database, against that framework's
-  bare echo bot in the same run through the same emulator (bench/updates_per_second.py);
+- taps: ``/start CODE``, a topic "support" tap, a vote-cast tap and an event RSVP tap, per door and database,
+  against that framework's bare echo bot in the same run through the same emulator (bench/updates_per_second.py);
 - closing a meeting of ``--close-n`` ballots on PostgreSQL against one hand-written GROUP BY over the same table
   (bench/close_meeting.py; target ≤ 2×; the issue's figure is ``--close-n 1000000``);
 - start-up to the first getUpdates and idle RSS of ``linli run`` per door, against a bare echo bot of the same
@@ -68,7 +68,7 @@ async def tap_rows(doors: list[Transport], databases: list[str], n: int) -> list
         echo = (before + await ECHO[transport](n)) / 2
         for (database, tap), rate in rates.items():
             target = TAP_TARGET[database]
-            label = {"start": "/start CODE", "support": "support tap", "vote": "vote-cast tap"}[tap]
+            label = {"start": "/start CODE", "support": "support tap", "vote": "vote-cast tap", "rsvp": "RSVP tap"}[tap]
             rows.append(Row(f"{label} · {transport.value} · {database}", f"{rate:.1f}/s", f"{echo:.1f}/s echo",
                             f"{rate / echo:.2f}", f"≥ {target:.2f}", rate / echo >= target))
             print(f"  … {rows[-1].figure}: {rows[-1].ratio}", file=sys.stderr, flush=True)

@@ -5,8 +5,10 @@ through the same emulator, in one run. Two taps:
 - ``support``: ``n`` verified residents each tap 👍 on a topic card (the use case writes, the card is redrawn);
 - ``vote``: ``n`` verified residents each confirm their ballot on an open meeting (the ballot is written, the
   screen is redrawn).
+- ``rsvp``: ``n`` verified residents each answer "going, 1 adult" on an event card (the event's row is locked, the
+  reply written, the card redrawn with the places left).
 
-    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|vote|both]
+    python -m bench.updates_per_second [--n 500] [--database sqlite|postgres|both] [--tap start|support|vote|rsvp|all]
 
 ``python -m bench`` runs these together with the start-up and memory figures.
 """
@@ -30,7 +32,8 @@ from storage.community import get_community
 
 FIRST_USER = 300_000
 PROPOSERS = 5  # support taps spread over this many topics (each tap locks its topic's row)
-TAPS = ("start", "support", "vote")
+EVENTS = 5  # RSVP taps spread over this many events (each tap locks its event's row)
+TAPS = ("start", "support", "vote", "rsvp")
 
 
 async def _database(kind: str, directory: Path) -> str:
@@ -85,6 +88,44 @@ async def _seed_supporters(app: Linli, users: list[int]) -> list[int]:
             topic_ids.append(outcome.topic.id or 0)
         await session.commit()
     return topic_ids
+
+
+async def _seed_events(app: Linli, users: list[int]) -> list[int]:
+    """Verified residents for ``users`` and ``EVENTS`` events without a seat limit; returns the event ids."""
+    from datetime import timedelta
+
+    from core.events import EventDraft
+    from storage import event_admin
+    from storage.residents import Resident
+    from storage.unit import Unit
+
+    now = app.clock.now()
+    async with app.sessions() as session:
+        community = await get_community(session, app.community_id or 0)
+        organiser = Resident(community_id=community.id or 0, telegram_user_id=FIRST_USER - 1, display_name="Org",
+                             verified=False, created_at=now)  # not announced to: no message to a stranger
+        session.add(organiser)
+        await session.flush()
+        event_ids = []
+        for number in range(EVENTS):
+            start = now + timedelta(days=7 + number)
+            made = await event_admin.create_event(
+                Unit(session), community.id or 0,
+                EventDraft(f"Bench event {number}", start, start + timedelta(hours=2), "Garden", household_max=6),
+                organiser.id or 0, now)
+            event_ids.append(made.event.id)
+        # the residents arrive after the announcements: the bench measures taps, not the outbox
+        session.add_all([Resident(community_id=community.id or 0, telegram_user_id=user, display_name=f"U{user}",
+                                  verified=True, verified_at=now, created_at=now) for user in users])
+        await session.commit()
+    return event_ids
+
+
+def rsvp_button(app: Linli, event_id: int) -> str:
+    """The card's "going, one adult" button (signed; the same for every resident)."""
+    from handlers.events import Rsvp
+
+    return app.codec.pack(Rsvp(event_id, 1, 0))
 
 
 async def _seed_voters(app: Linli, users: list[int]) -> list[str]:
@@ -148,8 +189,11 @@ async def run_linli(transport: Transport, n: int, database: str, tap: str = "sta
         elif tap == "support":
             topic_ids = await _seed_supporters(app, users)
             buttons = [support_button(app, topic_id) for topic_id in topic_ids]
-        else:
+        elif tap == "vote":
             buttons = await _seed_voters(app, users)
+        else:
+            event_ids = await _seed_events(app, users)
+            buttons = [rsvp_button(app, event_id) for event_id in event_ids]
         door = make_door(app, transport, BENCH_TOKEN, emu.base_url)
         task = asyncio.create_task(door.run())
         try:

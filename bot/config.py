@@ -44,6 +44,16 @@ class Settings(BaseSettings):
                                             description="How long a user over inbound_per_minute is ignored")
     inbox_retry_seconds: float = Field(default=5, gt=0,
                                        description="How often unhandled updates (e.g. after an outage) are retried")
+    event_reminder_hours: str = Field(default="24,2",
+                                      description="Reminders to those going, hours before an event starts")
+
+    @field_validator("event_reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        from core.events import parse_reminders
+
+        parse_reminders(value)
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,6 +40,20 @@ async def _known_codes(session: AsyncSession) -> None:
     await session.flush()
 
 
+async def _monthly_gathering(session: AsyncSession, community_id: int, director_id: int, now: datetime) -> None:
+    """相约九号 on the 9th at 18:30 in the garden (the hall when it rains), and this or next month's event made."""
+    from core.monthly import Template
+    from storage import event_admin, event_schedule
+    from storage.unit import Unit
+
+    unit = Unit(session)
+    if await event_admin.template(unit, community_id) is None:
+        await event_admin.save_template(unit, community_id, "相约九号",
+                                        Template(9, time(18, 30), 120, "中心花园", "社区活动室", 80, lead_days=31),
+                                        director_id, now)
+    await event_schedule.make_monthly(unit, community_id, now)
+
+
 async def seed_demo(app: Linli) -> DemoInfo:
     """Idempotent: a second run keeps what the first made and only reprints the open codes."""
     async with app.sessions() as session:
@@ -53,6 +68,7 @@ async def seed_demo(app: Linli) -> DemoInfo:
         director.verified, director.verified_at = True, director.verified_at or now
         session.add(director)
         await committee_admin.grant(session, director, Role.COMMITTEE, None, now)
+        await _monthly_gathering(session, community.id or 0, director.id or 0, now)
         await session.commit()
         codes = await open_codes(session, community.id or 0)
     return DemoInfo(committee_user_id=DEMO_COMMITTEE_ID, codes=codes)

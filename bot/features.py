@@ -17,6 +17,7 @@ from handlers import (
     event_checkin,
     event_programme,
     event_volunteers,
+    events_committee,
     language,
     menu,
     quick_polls,
@@ -28,9 +29,10 @@ from handlers import (
     voting,
     voting_committee,
 )
+from handlers import events as events_home
 from handlers import topics as topics_home
 from handlers.feature import Feature, MenuEntry
-from handlers.links import TopicsHome, VotesHome
+from handlers.links import EventsHome, TopicsHome, VotesHome
 from storage import quick_polls as quick_poll_store
 from storage.outbox import SentHook
 
@@ -70,9 +72,26 @@ def _close_quick_polls(app: Linli) -> Callable[[], Awaitable[object]]:
         return closed
 
     return run
+
+
 def _meeting_jobs(app: Linli) -> Callable[[], Awaitable[object]]:
     from scheduler.meeting_jobs import run_meetings
+
     return lambda: run_meetings(app.sessions, app.notifier, app.clock)
+
+
+def _monthly_events(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.event_jobs import make_monthly_events
+
+    return lambda: make_monthly_events(app.sessions, app.notifier, app.clock)
+
+
+def _event_reminders(app: Linli) -> Callable[[], Awaitable[object]]:
+    from core.events import parse_reminders
+    from scheduler.event_jobs import send_event_reminders
+
+    offsets = parse_reminders(app.settings.event_reminder_hours)
+    return lambda: send_event_reminders(app.sessions, app.notifier, app.clock, offsets)
 
 
 FEATURES: tuple[Declared, ...] = (
@@ -83,7 +102,10 @@ FEATURES: tuple[Declared, ...] = (
                      commands=("topics", "propose"), menu=(MenuEntry("menu.topics", TopicsHome()),),
                      help=("topics.help",), committee_help=("topics.help_committee",), offers=("offer.topics",)),
              jobs=(JobSpec("topics-overdue", 600, _overdue_topics),)),
-    Declared(Feature("events", menu=(MenuEntry("menu.events", menu.ComingSoon()),))),
+    Declared(Feature("events", routers=(events_home.router, events_committee.router), commands=("events",),
+                     menu=(MenuEntry("menu.events", EventsHome()),), help=("events.help",),
+                     committee_help=("events.help_committee",), offers=("offer.events",)),
+             jobs=(JobSpec("events-monthly", 600, _monthly_events), JobSpec("events-reminders", 60, _event_reminders))),
     Declared(Feature("event_extras", routers=(event_programme.router, event_volunteers.router, event_checkin.router),
                      commands=("programme", "volunteer", "checkin"), help=("extras.help",),
                      committee_help=("extras.help_committee",))),

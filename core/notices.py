@@ -103,6 +103,8 @@ class Link(StrEnum):
     BALLOT = "ballot"  # the ballot of a meeting (id: the meeting)
     MEETING = "meeting"  # a meeting as residents see it (id: the meeting)
     MEETING_DESK = "meeting_desk"  # a meeting on the committee's side (id: the meeting)
+    EVENT = "event"  # an event's card as residents see it (id: the event)
+    EVENTS = "events"  # the upcoming events
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +135,4 @@ class Notice:
     buttons: tuple[tuple[NoticeButton, ...], ...] = ()
     not_before: datetime | None = None
     chart: Chart | None = None  # sent as a photo with the text as its caption
+    urgent: bool = False  # sent before anything not urgent (a change to an event about to start)

@@ -80,3 +80,13 @@ class MeetingDesk(Tap, prefix="vd"):
     """A meeting on the committee's side (handlers.voting_committee)."""
 
     meeting_id: int
+
+
+class EventsHome(Tap, prefix="wl"):
+    """Upcoming events for residents (handlers.events); the committee's tools are on it for members."""
+
+
+class OpenEvent(Tap, prefix="wo"):
+    """An event's card as residents see it (handlers.events); programme, volunteers and check-in link here too."""
+
+    event_id: int

@@ -19,10 +19,12 @@ from handlers.links import CouncilTopics as CouncilTopics
 from handlers.links import DecideJoin as DecideJoin
 from handlers.links import DeskHome as DeskHome
 from handlers.links import DeskTopic as DeskTopic
+from handlers.links import EventsHome as EventsHome
 from handlers.links import LanguagePicker as LanguagePicker
 from handlers.links import MeetingDesk as MeetingDesk
 from handlers.links import MeetingsDesk as MeetingsDesk
 from handlers.links import OpenBallot as OpenBallot
+from handlers.links import OpenEvent as OpenEvent
 from handlers.links import OpenMeeting as OpenMeeting
 from handlers.links import OpenMenu as OpenMenu
 from handlers.links import OpenTopic as OpenTopic

@@ -35,8 +35,10 @@ from handlers.port import (
     CouncilTopics,
     DecideJoin,
     DeskTopic,
+    EventsHome,
     MeetingDesk,
     OpenBallot,
+    OpenEvent,
     OpenMeeting,
     OpenMenu,
     OpenTopic,
@@ -47,6 +49,7 @@ from handlers.port import (
 from locales.catalogs import Translator
 from storage import outbox
 from storage.community import Community
+from storage.outbox import NORMAL, URGENT
 
 LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.MENU: lambda _: OpenMenu(),
@@ -58,6 +61,8 @@ LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.BALLOT: OpenBallot,
     Link.MEETING: OpenMeeting,
     Link.MEETING_DESK: MeetingDesk,
+    Link.EVENT: OpenEvent,
+    Link.EVENTS: lambda _: EventsHome(),
 }
 CAPTION_LIMIT = 1024
 TAG = re.compile(r"<[^>]+>")
@@ -137,6 +142,7 @@ class Notifier:
                         text = html.escape(clip(html.unescape(TAG.sub("", text)), CAPTION_LIMIT - 1), quote=False)
                     message = SendPhoto(recipient.chat_id, drawn[language], text, keyboard or None)
                 if await outbox.enqueue(session, message, outbox_key(notice.key, recipient.chat_id), now,
-                                        community_id=community.id, not_before=notice.not_before):
+                                        community_id=community.id, not_before=notice.not_before,
+                                        priority=URGENT if notice.urgent else NORMAL):
                     queued += 1
         return queued

@@ -29,6 +29,9 @@ from handlers.port import EditText, OutboxAction, SendDocument, SendPhoto, SendP
 from storage import action_codec
 from storage.unit import Unit
 
+NORMAL, URGENT = 0, 1
+"""Priorities: urgent rows (a change to an event about to start) go before every normal one, in any chat."""
+
 LEASE = timedelta(seconds=60)
 """How long a claim holds. Longer than one send may take (the sender gives up on a send after 30 s)."""
 
@@ -67,6 +70,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
     sent_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     error: str | None = Field(default=None, max_length=300)
+    priority: int = Field(default=NORMAL, sa_column_kwargs={"server_default": "0"})
 
     @property
     def action(self) -> OutboxAction:
@@ -90,12 +94,13 @@ class OutboxMessage(SQLModel, table=True):
 
 
 async def enqueue(session: AsyncSession, action: OutboxAction, dedupe_key: str, now: datetime,
-                  community_id: int | None = None, not_before: datetime | None = None) -> bool:
+                  community_id: int | None = None, not_before: datetime | None = None,
+                  priority: int = NORMAL) -> bool:
     """Queue ``action`` unless a row with the same key exists (one atomic insert). Returns True if queued."""
     payload, blob = action_codec.encode(action)
     values = {"community_id": community_id, "chat_id": action.chat_id, "action_json": payload, "content": blob,
               "dedupe_key": dedupe_key, "status": OutboxStatus.PENDING.value, "attempts": 0,
-              "not_before": not_before or now, "created_at": now}
+              "not_before": not_before or now, "created_at": now, "priority": priority}
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -116,12 +121,16 @@ async def due(session: AsyncSession, now: datetime, limit: int = 100, per_chat: 
 
     The order is (position in its chat, id): every chat's first row, then every chat's second, …,
     so a backlog to one group cannot push a private notice out of the batch or behind itself.
+    Urgent rows come first, in every chat and in the batch: a backlog of announcements never holds up
+    the news that an event starting within hours has moved.
     """
-    position = func.row_number().over(partition_by=col(OutboxMessage.chat_id), order_by=col(OutboxMessage.id))
+    priority = col(OutboxMessage.priority).desc()
+    position = func.row_number().over(partition_by=col(OutboxMessage.chat_id),
+                                      order_by=(priority, col(OutboxMessage.id)))
     ranked = select(OutboxMessage, position.label("position")).where(_claimable(now)).subquery()
     row = aliased(OutboxMessage, ranked)
     statement = (select(row).where(ranked.c.position <= per_chat)
-                 .order_by(ranked.c.position, ranked.c.id).limit(limit))
+                 .order_by(ranked.c.priority.desc(), ranked.c.position, ranked.c.id).limit(limit))
     return list((await session.exec(statement)).all())
 
 

@@ -228,6 +228,6 @@ async def test_command_list_in_both_languages(e2e: EmulatorHarness) -> None:
     assert "/topics" in user.last.text
     chinese = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="zh")}
     english = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="en")}
-    assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "votes", "programme", "volunteer",
-                                                  "checkin", "help", "lang", "cancel", "household"}
+    assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "votes", "events", "programme",
+                                                  "volunteer", "checkin", "help", "lang", "cancel", "household"}
     assert chinese["menu"] == "主菜单" and english["menu"] == "Main menu"
