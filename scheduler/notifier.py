@@ -18,7 +18,7 @@ from core.text import TEXT_LIMIT, clip, parsed_length
 from handlers.port import Button, ButtonCodec, CouncilTopics, DecideJoin, DeskTopic, OpenMenu, OpenTopic, SendText, Tap
 from locales.catalogs import Translator
 from storage import outbox
-from storage.community import Community
+from storage.community import AnyCommunity
 
 LINKS: dict[Link, Callable[[int], Tap]] = {
     Link.MENU: lambda _: OpenMenu(),
@@ -72,7 +72,7 @@ class Notifier:
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
 
-    async def queue(self, session: AsyncSession, community: Community, notices: Iterable[Notice],
+    async def queue(self, session: AsyncSession, community: AnyCommunity, notices: Iterable[Notice],
                     now: datetime) -> int:
         """Write one outbox row per notice and recipient (unless already queued); returns how many were new."""
         queued = 0
