@@ -14,11 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.notices import Bilingual, Label, Labels, Link, Notice, NoticeButton, Param, Recipient, When
 from core.topics import LegalRule, TopicStatus, local_date
 from storage.community import AnyCommunity
-from storage.residents import Resident, committee_members
-from storage.topic_desk import Change
+from storage.residents import AnyResident, committee_members
 from storage.topic_lists import overdue
+from storage.topics import Change, SupportOutcome, Topic
 from storage.topics import Recipient as Person
-from storage.topics import SupportOutcome, Topic
 
 # what the proposer and supporters are told, by timeline event
 NOTICE_KEYS: dict[str, str] = {
@@ -122,7 +121,7 @@ async def overdue_alerts(session: AsyncSession, community: AnyCommunity, now: da
 
 
 
-def joined_council(council_id: int, council_name: str, member: Resident, now: datetime) -> Notice:
+def joined_council(council_id: int, council_name: str, member: AnyResident, now: datetime) -> Notice:
     """A resident was made a member of a council (told again if removed and added again later)."""
     return Notice(text="topics.council.you_joined", key=f"council-join:{council_id}:{member.id}:{int(now.timestamp())}",
                   recipients=(Recipient(member.telegram_user_id, member.language),), params={"council": council_name},

@@ -9,7 +9,6 @@ people must hear of it, :class:`core.notices.Notice` values. Handlers never touc
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import cache
 from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,11 +23,12 @@ class Unit:
     session: AsyncSession
 
 
-@cache
-def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def snapshot(cls: type[T], row: Any) -> T:
     """The read model ``cls`` (a dataclass) of an ORM row: each of its fields copied from the same-named attribute."""
-    return cls(**{name: getattr(row, name) for name in _names(cls)})
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names})
