@@ -65,7 +65,7 @@ def test_scheduler_imports_nothing_from_handlers_but_the_port() -> None:
 def test_handlers_import_no_sql_scheduler_or_bot() -> None:
     offenders = {}
     for path in _modules("handlers"):
-        found = sorted(i for i in _imports(path) if _top(i) in ("scheduler", "bot") + SQL)
+        found = sorted(i for i in _imports(path) if _top(i) in ("scheduler", "bot", *SQL))
         if found:
             offenders[str(path.relative_to(ROOT))] = found
     assert offenders == {}
@@ -115,14 +115,13 @@ def orm_uses(source: str) -> list[str]:
 
 def session_uses(source: str) -> list[int]:
     """Lines where a handler source reaches for a session: ``x.session`` or ``getattr(x, "session")``."""
-    lines = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr == "session":
-            lines.append(node.lineno)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-              and any(isinstance(a, ast.Constant) and a.value == "session" for a in node.args)):
-            lines.append(node.lineno)
-    return lines
+    def reaches(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute):
+            return node.attr == "session"
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                and any(isinstance(a, ast.Constant) and a.value == "session" for a in node.args))
+
+    return [node.lineno for node in ast.walk(ast.parse(source)) if reaches(node)]
 
 
 def test_the_checks_see_a_violation() -> None:
