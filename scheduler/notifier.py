@@ -48,7 +48,7 @@ from handlers.port import (
 )
 from locales.catalogs import Translator
 from storage import outbox
-from storage.community import Community
+from storage.community import AnyCommunity
 from storage.outbox import NORMAL, URGENT
 
 LINKS: dict[Link, Callable[[int], Tap]] = {
@@ -124,7 +124,7 @@ class Notifier:
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
 
-    async def queue(self, session: AsyncSession, community: Community, notices: Iterable[Notice],
+    async def queue(self, session: AsyncSession, community: AnyCommunity, notices: Iterable[Notice],
                     now: datetime) -> int:
         """Write one outbox row per notice and recipient (unless already queued); returns how many were new."""
         queued = 0
