@@ -144,6 +144,9 @@ async def arrival(session: AsyncSession, community_id: int, telegram_user_id: in
     if row is None:
         return None
     community, resident, state, granted = row
+    # The session's identity map holds rows weakly: keep the arrival's rows for the unit of work, so a use case
+    # that needs one (``resident_row``, ``session.get``) finds it without another statement.
+    session.info["arrival_rows"] = (community, resident, state)
     return Arrival(community=Home.of(community), resident=Who.of(resident) if resident is not None else None,
                    state=Form.of(state) if state is not None else None,
                    roles=frozenset(Role(value) for value in granted.split(",")) if granted else frozenset())
