@@ -109,12 +109,14 @@ class Notifier:
         return html.unescape(TAG.sub("", str(self._value(value, language, timezone))))
 
     def chart(self, chart: Chart, language: str, timezone: str) -> bytes:
-        from storage.charts import Bar, ChartSpec, bar_chart
+        from storage.charts import Bar, ChartSpec, bar_chart, renderable
+
+        def text(value: Param) -> str:  # an emoji of a catalog text or a typed name has no glyph: left out
+            return renderable(self.plain(value, language, timezone))
 
         return bar_chart(ChartSpec(
-            title=self.plain(chart.title, language, timezone), subtitle=self.plain(chart.subtitle, language, timezone),
-            bars=tuple(Bar(self.plain(b.label, language, timezone), b.value, b.highlight) for b in chart.bars),
-            unit=self.plain(chart.unit, language, timezone)))
+            title=text(chart.title), subtitle=text(chart.subtitle),
+            bars=tuple(Bar(text(b.label), b.value, b.highlight) for b in chart.bars), unit=text(chart.unit)))
 
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
