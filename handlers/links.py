@@ -80,3 +80,9 @@ class MeetingDesk(Tap, prefix="vd"):
     """A meeting on the committee's side (handlers.voting_committee)."""
 
     meeting_id: int
+
+
+class PaperDesk(Tap, prefix="bd"):
+    """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
+
+    meeting_id: int

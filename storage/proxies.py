@@ -101,7 +101,7 @@ async def configure(unit: Unit, community_id: int, *, now: datetime, actor: int 
     found.updated_at = now
     session.add(found)
     await session.flush()
-    await audit.record(session, community_id=community_id, actor=actor, action="trust.settings", now=now,
+    await audit.record(session, community_id=community_id, actor=actor, action="trust_settings.changed", now=now,
                        proxy_limit=found.proxy_limit, bulletin_households=found.bulletin_households)
     return Settings(found.proxy_limit, found.bulletin_households)
 
@@ -135,6 +135,11 @@ async def one_resident(session: AsyncSession, community_id: int, text: str) -> R
     if len(found) > 1:
         raise ProxyError("trust.err.several", text=clean_line(text)[:40])
     return found[0]
+
+
+async def person(unit: Unit, community_id: int, text: str) -> str:
+    """The one verified resident ``text`` names (refused: nobody, several); their name."""
+    return (await one_resident(unit.session, community_id, text)).display_name
 
 
 async def address_of(session: AsyncSession, household_id: int | None) -> str:
