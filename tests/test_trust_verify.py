@@ -17,7 +17,7 @@ from bot.app import Linli
 from bot.cli import app as cli
 from core import bulletin as bulletins
 from core import chain
-from core.voting import ItemKind, MeetingKind
+from core.voting import ItemKind
 from storage import ballot_chain, ballots, meetings, trust
 from storage.meetings import DraftItem, MeetingView
 from storage.unit import Unit
