@@ -4,8 +4,8 @@ port, both databases).
 The attacker is the committee, with the database administrator's help for who took part: it has the participation
 rows (who voted on the secret item), every message it got in chat (the live turnout refreshed after every single
 ballot), the bulletin (CSV, and JSON with the record's head), the whole ballot record (what ``linli verify`` reads),
-the audit log, the outbox, the conversation state and the logs (at the level a deployment runs). It tries to link each voter to a choice: by a voter's
-identity next to a receipt or a choice anywhere; by the order of the record's secret events against the order people
+the audit log, the outbox, the conversation state and the logs (at the level a deployment runs). It tries to link
+each voter to a choice: by a voter's identity next to a receipt or a choice anywhere; by the order of the record's secret events against the order people
 voted; and, on PostgreSQL, by the transaction id (``xmin``) of the content rows against the participation rows'.
 Each fails.
 """
@@ -138,7 +138,7 @@ async def test_a_secret_choice_cannot_be_joined_to_its_voter(chat: Harness, seed
     assert all(not re.search(r"居民\d\d", item) for item in carrying)
 
     # 2. the order of the record's secret events says nothing of the order people voted
-    secret_events = [link for link in sorted(record, key=lambda l: l.seq) if link.body.get("kind") == "cast"]
+    secret_events = [link for link in sorted(record, key=lambda e: e.seq) if link.body.get("kind") == "cast"]
     assert len(secret_events) == VOTERS
     receipts_in_chain = [event.body["receipt"] for event in secret_events]
     assert receipts_in_chain != [receipt for _, _, receipt in cast_order]  # not the voting order
