@@ -6,8 +6,8 @@ rows (who voted on the secret item), every message it got in chat (the live turn
 ballot), the bulletin (CSV, and JSON with the record's head), the whole ballot record (what ``linli verify`` reads),
 the audit log, the outbox, the conversation state and the logs (at the level a deployment runs). It tries to link
 each voter to a choice: by a voter's identity next to a receipt anywhere; by the order of the record's secret
-events against the order people voted; and, on PostgreSQL, by the transaction id (``xmin``) of the content rows against the participation rows'.
-Each fails.
+events against the order people voted; and, on PostgreSQL, by the transaction id (``xmin``) of the content rows
+against the participation rows'. Each fails.
 """
 
 from __future__ import annotations
