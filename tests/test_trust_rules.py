@@ -186,3 +186,24 @@ async def test_many_voters_and_the_sealing_job_at_once_leave_one_clean_chain(app
     (_, motion), (_, plan) = counted.results
     assert motion.took_part == plan.took_part == 200 and [o.heads for o in motion.options] == [200, 0, 0]
     assert report.events == 200 * 2 + 200 + 1  # cast + changed per open ballot, a cast per secret one, closed
+
+
+async def test_the_bulletin_shows_households_of_open_ballots_only_when_the_committee_says_so(
+        app: Linli, seed: Seed) -> None:
+    await seed.roster([("1", "1", "101", 80.0, True), ("2", "1", "201", 60.0, True)], codes_per_household=0)
+    await seed.resident(1, "R1", household=("1", "1", "101"))
+    await seed.resident(2, "R2", household=("2", "1", "201"))
+    meeting = await create(app, MOTION, SECRET, open_now=True)
+    for user_id in (1, 2):
+        await cast(app, user_id, meeting, YES)
+        await cast(app, user_id, meeting, 1, item=1)
+    await close(app, meeting.id)
+    async with app.sessions() as session:
+        unit, community = Unit(session), app.community_id or 0
+        plain = await trust.bulletin(unit, community, meeting.id)
+        await proxies.configure(unit, community, now=app.clock.now(), actor=None, bulletin_households=True)
+        shown = await trust.bulletin(unit, community, meeting.id)
+    assert {e.household for e in plain.entries} == {None}
+    assert {e.household for e in shown.entries if e.item == 1} == {"1-1-101", "2-1-201"}
+    assert {e.household for e in shown.entries if e.item == 2} == {None}  # never for a secret item
+    assert b"1-1-101" in shown.csv() and b"1-1-101" not in plain.csv()
