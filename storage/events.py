@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -538,8 +538,11 @@ async def verified_residents(session: AsyncSession, community_id: int) -> list[P
 
 @dataclass(frozen=True, slots=True)
 class EventSummary:
-    """One event of the month for the export. ``attended`` … ``volunteers`` come from the extras' tables (the
-    programme, volunteers and check-in); they are 0 until those are wired in."""
+    """One event of the month for the export. ``attended`` … ``volunteers`` come from the extras' tables (check-in,
+    the programme, volunteers: ``storage.event_extras_export.extras_summary``). ``attended`` and ``no_shows`` are
+    people; no-shows are the parties going (RSVP) whose household never checked in, counted once the event is over.
+    ``programme_items`` are the accepted items, ``programme_by_residents`` those residents planned themselves,
+    ``volunteers`` the people signed up for a role."""
 
     event_id: int
     title: str
@@ -558,6 +561,10 @@ class EventSummary:
     programme_items: int = 0
     programme_by_residents: int = 0
     volunteers: int = 0
+    attended_adults: int = 0
+    attended_children: int = 0
+    no_show_parties: int = 0
+    programme_minutes: int = 0
 
     @property
     def going(self) -> int:
@@ -571,8 +578,15 @@ def _month_bounds(month: Month, timezone: str) -> tuple[datetime, datetime]:
             datetime(following.year, following.month, 1, tzinfo=zone))
 
 
-async def month_summary(session: AsyncSession, community_id: int, month: Month | str) -> list[EventSummary]:
-    """Every event starting in ``month`` (the community's calendar), in order, with its replies counted."""
+async def month_summary(session: AsyncSession, community_id: int, month: Month | str,
+                        now: datetime | None = None) -> list[EventSummary]:
+    """Every event starting in ``month`` (the community's calendar), in order, with its replies counted and its
+    extras (attendance, no-shows, programme, volunteers) summed: five SELECTs whatever the number of events.
+
+    No-shows are counted for the events over at ``now`` (default: the system's time; tests inject it)."""
+    from storage.event_extras_export import extras_summary  # the extras' tables are built on this module's
+
+
     if isinstance(month, str):
         year, number = month.split("-")
         month = Month(int(year), int(number))
@@ -595,12 +609,48 @@ async def month_summary(session: AsyncSession, community_id: int, month: Month |
                  .where(col(Event.community_id) == community_id, col(Event.starts_at) >= start,
                         col(Event.starts_at) < end)
                  .group_by(col(Event.id)).order_by(col(Event.starts_at), col(Event.id)))
+    rows = (await session.exec(statement)).all()
+    extras = await extras_summary(session, [row[0].id or 0 for row in rows], now or datetime.now(UTC))
     found = []
-    for event, replies, parties, adults, children, waiting, waiting_people, declined in (
-            await session.exec(statement)).all():
+    for event, replies, parties, adults, children, waiting, waiting_people, declined in rows:
+        more = extras[event.id or 0]
         found.append(EventSummary(event_id=event.id or 0, title=event.title, starts_at=event.starts_at,
                                   venue=view(event).where, status=event.status, replies=int(replies),
                                   going_parties=int(parties), going_adults=int(adults), going_children=int(children),
                                   waiting_parties=int(waiting), waiting_people=int(waiting_people),
-                                  declined=int(declined)))
+                                  declined=int(declined), attended=more.attended_people,
+                                  no_shows=more.no_show_people, programme_items=more.programme_items,
+                                  programme_by_residents=more.programme_resident_planned,
+                                  volunteers=more.volunteers, attended_adults=more.attended_adults,
+                                  attended_children=more.attended_children, no_show_parties=more.no_show_parties,
+                                  programme_minutes=more.programme_minutes))
     return found
+
+
+async def going_party(unit: Unit, community_id: int, event_id: int, *, resident_id: int | None = None,
+                      household_id: int | None = None) -> Party | None:
+    """The party the household (or, without one, the resident) said is going to the event, if it is going: what
+    check-in offers to confirm at the door."""
+    session = unit.session
+    if household_id is not None:
+        party = household_id
+    elif resident_id is not None:
+        party = party_of(await _resident(session, community_id, resident_id, verified=False))
+    else:
+        return None
+    statement = (select(EventReply.adults, EventReply.children).join(Event, col(Event.id) == EventReply.event_id)
+                 .where(EventReply.event_id == event_id, EventReply.party == party, EventReply.status == _GOING,
+                        Event.community_id == community_id))
+    found = (await session.exec(statement)).first()
+    return Party(party, found[0], found[1]) if found is not None else None
+
+
+async def going_parties(unit: Unit, community_id: int, event_id: int) -> tuple[Party, ...]:
+    """The parties going to the event (households, or minus a resident's id without one), in order of arrival:
+    what ``storage.event_checkin.no_shows`` compares with who checked in."""
+    session = unit.session
+    await get_event(session, community_id, event_id)
+    statement = (select(EventReply.party, EventReply.adults, EventReply.children)
+                 .where(EventReply.event_id == event_id, EventReply.status == _GOING)
+                 .order_by(col(EventReply.rank)))
+    return tuple(Party(party, adults, children) for party, adults, children in (await session.exec(statement)).all())
