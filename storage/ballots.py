@@ -127,7 +127,7 @@ async def freeze(session: AsyncSession, meeting_id: int, round_no: int, electors
     if not electors:
         return 0
     rows = [{"meeting_id": meeting_id, "round": round_no, "key": e.key, "household_id": e.household_id,
-             "building": e.building or "", "grp": e.group or "", "area": e.area, "holder_id": None,
+             "building": e.building or "", "grp": e.group or "", "area": e.area, "holder_id": e.holder_id,
              "late_reason": None} for e in electors]
     for start in range(0, len(rows), 5000):
         await session.exec(insert(MeetingElector), params=rows[start:start + 5000])  # type: ignore[call-overload]
@@ -151,7 +151,7 @@ async def add_elector(session: AsyncSession, meeting_id: int, round_no: int, ele
     statement = (_insert(session)(MeetingElector)
                  .values(meeting_id=meeting_id, round=round_no, key=elector.key, household_id=elector.household_id,
                          building=elector.building or "", grp=elector.group or "", area=elector.area,
-                         late_reason=reason)
+                         holder_id=elector.holder_id, late_reason=reason)
                  .on_conflict_do_nothing(index_elements=["meeting_id", "round", "key"])
                  .returning(col(MeetingElector.id)))
     found = (await session.exec(statement)).first()  # type: ignore[call-overload]
@@ -182,9 +182,16 @@ async def elector_of(session: AsyncSession, meeting_id: int, round_no: int,
     return (await session.exec(statement)).first()
 
 
+async def is_caster(session: AsyncSession, elector: MeetingElector, resident_id: int) -> bool:
+    """Whether ``resident_id`` may cast this register entry (was on the register for it when voting opened)."""
+    statement = select(MeetingCaster.id).where(MeetingCaster.elector_id == elector.id,
+                                               MeetingCaster.resident_id == resident_id)
+    return (await session.exec(statement)).first() is not None
+
+
 async def claim_holder(session: AsyncSession, elector: MeetingElector, resident_id: int) -> int:
-    """A household's vote: the first of its adults to open the ballot holds it (a conditional UPDATE decides);
-    returns the holder."""
+    """A household's vote in this round: ``resident_id`` holds it unless someone already does (a conditional
+    UPDATE decides); returns the holder."""
     await session.exec(update(MeetingElector)  # type: ignore[call-overload]
                        .where(col(MeetingElector.id) == elector.id, col(MeetingElector.holder_id).is_(None))
                        .values(holder_id=resident_id).execution_options(synchronize_session=False))

@@ -8,7 +8,7 @@ representative, or not on the register when voting opened.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
@@ -17,6 +17,7 @@ from core.errors import NotVerified, StaleButton
 from core.voting import MeetingKind, Mode, Status, VoteError
 from storage import ballots
 from storage.ballots import MeetingElector
+from storage.electorates import claim_household
 from storage.meetings import FROZEN_ITEMS, ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
 from storage.residents import Resident
 from storage.unit import Unit
@@ -88,15 +89,27 @@ async def why_not(unit: Unit, meeting: MeetingView, resident: Resident) -> VoteE
     return NotEligible("voting.err.not_on_register")
 
 
-async def _elector(unit: Unit, meeting: MeetingView, resident_id: int) -> MeetingElector:
-    """The register entry ``resident_id`` casts in this round (a household's: claimed by the first who opens it).
-    Someone not on the register is told why (their resident row is read only then)."""
+async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, now: datetime | None) -> MeetingElector:
+    """The register entry ``resident_id`` casts in this round. Someone not on the register is told why (their
+    resident row is read only then).
+
+    A household's vote (one rule with ``/household``): its designated representative when voting opened holds it
+    for the round (frozen with the register); if none was set, the first adult who opens the ballot claims the
+    household's vote for good (``storage.electorates.claim_household``: one row per household decides a race, and
+    ``/household`` shows it) and holds it for the round. Every other adult is told who holds it."""
     session = unit.session
     elector = await ballots.elector_of(session, meeting.id, meeting.round, resident_id)
     if elector is None:
         raise await why_not(unit, meeting, await _resident(unit, resident_id))
     if meeting.mode is Mode.HOUSEHOLDS:
-        holder = elector.holder_id or await ballots.claim_holder(session, elector, resident_id)
+        holder = elector.holder_id
+        if holder is None:
+            holder = resident_id
+            if elector.household_id is not None:
+                holder = await claim_household(session, elector.household_id, resident_id, now or datetime.now(UTC))
+                if holder != resident_id and not await ballots.is_caster(session, elector, holder):
+                    holder = resident_id  # set after voting opened, not on this round's register: the claimant
+            holder = await ballots.claim_holder(session, elector, holder)
         if holder != resident_id:
             other = await session.get(Resident, holder)
             raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
@@ -136,12 +149,12 @@ def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
 
 
 async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int | None, resident_id: int,
-                 round_no: int | None = None) -> BallotView:
+                 round_no: int | None = None, now: datetime | None = None) -> BallotView:
     """The ballot of one item (None: the first not voted on yet) for ``resident_id``; refused with the reason if
     they may not vote, politely if voting is not open."""
     view = await _current(unit, community_id, meeting_id)
     _require_open(view, round_no)
-    elector = await _elector(unit, view, resident_id)
+    elector = await _elector(unit, view, resident_id, now)
     voted = frozenset(await ballots.voted_items(unit.session, [i.id for i in view.items], view.round,
                                                 elector.id or 0))
     first = next((i for i in view.items if i.id not in voted), view.items[0])
@@ -172,7 +185,7 @@ async def cast(unit: Unit, *, community_id: int, meeting_id: int, item_id: int, 
         rules.check_marks(marks, len(item.options), item.max_marks)
     except VoteError as exc:
         raise StaleButton() from exc
-    elector = await _elector(unit, view, resident_id)
+    elector = await _elector(unit, view, resident_id, now)
     if item.secret:
         receipt = await ballots.cast_secret(session, item.id, view.round, elector, marks)
         voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
