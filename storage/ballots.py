@@ -85,7 +85,7 @@ class OpenBallot(SQLModel, table=True):
     building: str = Field(default="", max_length=40)
     grp: str = Field(default="", max_length=60)
     area: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    cast_by: int = Field(foreign_key="resident.id")
+    cast_by: int | None = Field(default=None, foreign_key="resident.id")  # None: the voter deleted their data
     changes: int = Field(default=0)
     cast_at: datetime
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Integer, UniqueConstraint, and_, case, func, or_
+from sqlalchemy import Column, Integer, UniqueConstraint, and_, case, delete, func, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select types four columns at most
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -88,7 +88,7 @@ class EventReply(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id")
     party: int
-    resident_id: int = Field(foreign_key="resident.id", index=True)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)  # None: forgotten
     adults: int = Field(default=1)
     children: int = Field(default=0)
     status: str = Field(max_length=8)
@@ -392,7 +392,7 @@ class _Locked:
 
     event: Event
     party: int
-    resident: Resident
+    resident: Resident | None
     seats: Seats
     mine: EventReply | None
     waiting: dict[int, tuple[EventReply, int, str]]  # party → row, Telegram id, language
@@ -509,6 +509,73 @@ async def decline(unit: Unit, community_id: int, event_id: int, resident_id: int
     promoted = _promote(session, locked, change.promoted, now)
     await session.flush()
     return RsvpOutcome(_after(locked, change.seats), changed=True, notices=promoted)
+
+
+# ---- deleting one's data ------------------------------------------------------------------------------------
+
+
+async def forget_resident(session: AsyncSession, community_id: int, resident: Resident,
+                          now: datetime) -> tuple[Notice, ...]:
+    """``resident`` deletes their data (``storage.privacy``): their replies to events stop naming them.
+
+    * Events to come (not started, not cancelled): a reply for their household is handed to another verified member
+      of it (the household still comes, and someone hears of changes); with nobody else, the reply is withdrawn:
+      its seats go to the waitlist in order (those promoted are told: the returned notices), its place on the
+      waitlist is gone.
+    * Cancelled events to come: the reply goes.
+    * Events that have started: the reply stays, without the resident (``resident_id`` None), so the figures of
+      the past — going, waiting, attended, no-shows — do not change. A resident without a household replied as
+      minus their id: that party becomes minus a number beyond every resident id (still one party, naming
+      nobody).
+    """
+    resident_id = resident.id or 0
+    statement = (select(EventReply, Event).join(Event, col(Event.id) == EventReply.event_id)
+                 .where(col(EventReply.resident_id) == resident_id, col(Event.community_id) == community_id))
+    others: list[int] = []
+    if resident.household_id is not None:
+        members = select(col(Resident.id)).where(
+            col(Resident.household_id) == resident.household_id, col(Resident.id) != resident_id,
+            col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)).order_by(col(Resident.id))
+        others = [rid for rid in (await session.exec(members)).all() if rid is not None]
+    told: list[Notice] = []
+    for row, event in (await session.exec(statement)).all():
+        if event.starts_at <= now:  # the past: keep the counts, drop the person
+            values: dict[str, Any] = {"resident_id": None}
+            if row.party < 0:
+                values["party"] = -(ANONYMOUS_PARTY + (row.id or 0))
+            await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
+                               .values(**values).execution_options(synchronize_session=False))
+        elif others and row.party == resident.household_id:
+            await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
+                               .values(resident_id=others[0]).execution_options(synchronize_session=False))
+        elif event.status == EventStatus.CANCELLED.value:
+            await session.exec(delete(EventReply).where(col(EventReply.id) == row.id))  # type: ignore[call-overload]
+        else:
+            told += await _withdraw(session, community_id, event.id or 0, row.party, now)
+    return tuple(told)
+
+
+ANONYMOUS_PARTY = 1 << 40  # beyond every resident id: minus it and more is a forgotten resident's party
+
+
+async def _withdraw(session: AsyncSession, community_id: int, event_id: int, party: int,
+                    now: datetime) -> tuple[Notice, ...]:
+    """Take ``party``'s reply off the event under its row lock: freed seats go to the waitlist (told)."""
+    event = await get_event(session, community_id, event_id, lock=True)
+    adults, children, parties, _, top = await _tally(session, event_id, party)
+    mine, waiting = await _mine_and_waiting(session, event_id, party)
+    going = [Party(OTHERS, adults, children)] if adults + children else []
+    if mine is not None and mine.status == _GOING:
+        going.append(Party(party, mine.adults, mine.children))
+    seats = Seats(capacity=event.capacity, reserved=event.reserved, going=tuple(going),
+                  waiting=tuple(Party(row.party, row.adults, row.children) for row, _, _ in waiting))
+    locked = _Locked(event, party, None, seats, mine, {row.party: (row, t, lang) for row, t, lang in waiting},
+                     (adults, children, parties), top)
+    promoted = _promote(session, locked, cancel(seats, party).promoted, now)
+    await session.exec(delete(EventReply).where(col(EventReply.event_id) == event_id,  # type: ignore[call-overload]
+                                                col(EventReply.party) == party))
+    await session.flush()
+    return promoted
 
 
 # ---- audiences -----------------------------------------------------------------------------------------
