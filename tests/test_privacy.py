@@ -317,6 +317,9 @@ async def test_forgetting_keeps_every_count_and_names_nobody(app: Any, seed: See
         extras_before = await extras_summary(session, [past, future], later_now)
         results_before = sorted((r.item_id, r.round, r.outcome_json) for r in
                                 (await session.exec(select(MeetingResult))).all())
+    (summary,) = [s for s in before if s.event_id == past]  # the monthly export's row, extras filled in
+    assert (summary.going, summary.attended, summary.no_shows, summary.no_show_parties) == (4, 3, 1, 1)
+    assert (summary.programme_items, summary.programme_by_residents, summary.volunteers) == (1, 1, 1)
     assert await _pointing_at(app, her, FIRST) != []
 
     async with app.sessions() as session:
