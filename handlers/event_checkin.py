@@ -10,6 +10,7 @@ from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.event_extras import NAME_IN_BUTTON, heading, number_rows, pick_event
+from handlers.links import OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc, local_time
@@ -127,7 +128,8 @@ async def show_checkin(ctx: Context, event_id: int) -> None:
         if not event.cancelled:
             rows.append([ctx.button(ctx.t("extras.checkin.door"), DoorCheckIn(event_id)),
                          ctx.button(ctx.t("extras.checkin.attendees"), Attendees(event_id))])
-    rows.append([ctx.button(ctx.t("menu.back"), CheckInEvents())])
+    rows.append([ctx.button(ctx.t("menu.back"), CheckInEvents()),
+                 ctx.button(ctx.t("events.btn.open"), OpenEvent(event_id))])
     ctx.show(page.text(), rows)
 
 

@@ -14,6 +14,7 @@ from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.event_extras import TITLE_IN_BUTTON, heading, pick_event
+from handlers.links import OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -165,7 +166,8 @@ async def show_programme(ctx: Context, event_id: int, *, new: bool = False) -> N
         rows.append([ctx.button(ctx.t("extras.programme.queue", count=shown.pending), ProgrammeQueue(event_id))])
         rows.append([ctx.button(ctx.t("extras.programme.add"), AddItem(event_id)),
                      ctx.button(ctx.t("extras.programme.order"), ProgrammeOrder(event_id))])
-    rows.append([ctx.button(ctx.t("menu.back"), ProgrammeEvents())])
+    rows.append([ctx.button(ctx.t("menu.back"), ProgrammeEvents()),
+                 ctx.button(ctx.t("events.btn.open"), OpenEvent(event_id))])
     ctx.show(page.text(), rows, new=new)
 
 

@@ -55,7 +55,8 @@ class CalendarFile(Tap, prefix="wi"):
 
 CardExtra = Callable[[Context, EventCard], Awaitable[tuple[list[str], Keyboard]]]
 CARD_EXTRAS: list[CardExtra] = []
-"""Lines and keyboard rows other features put on a resident's event card (the lead registers them at merge)."""
+"""Lines and keyboard rows other features put on a resident's event card (the extras': ``handlers.event_card``,
+registered by ``bot.features``)."""
 
 
 # ---- rendering -------------------------------------------------------------------------------------------

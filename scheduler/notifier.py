@@ -114,12 +114,15 @@ class Notifier:
         return html.unescape(TAG.sub("", str(self._value(value, language, timezone))))
 
     def chart(self, chart: Chart, language: str, timezone: str) -> bytes:
-        from storage.charts import Bar, ChartSpec, bar_chart
+        """The chart's PNG; texts keep only what the chart fonts can draw (a catalog label's "✅", a typed emoji)."""
+        from storage.charts import Bar, ChartSpec, bar_chart, renderable
 
-        return bar_chart(ChartSpec(
-            title=self.plain(chart.title, language, timezone), subtitle=self.plain(chart.subtitle, language, timezone),
-            bars=tuple(Bar(self.plain(b.label, language, timezone), b.value, b.highlight) for b in chart.bars),
-            unit=self.plain(chart.unit, language, timezone)))
+        def text(value: Param) -> str:
+            return renderable(self.plain(value, language, timezone))
+
+        return bar_chart(ChartSpec(title=text(chart.title), subtitle=text(chart.subtitle),
+                                   bars=tuple(Bar(text(b.label), b.value, b.highlight) for b in chart.bars),
+                                   unit=text(chart.unit)))
 
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
