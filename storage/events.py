@@ -531,21 +531,21 @@ async def forget_resident(session: AsyncSession, community_id: int, resident: Re
     resident_id = resident.id or 0
     statement = (select(EventReply, Event).join(Event, col(Event.id) == EventReply.event_id)
                  .where(col(EventReply.resident_id) == resident_id, col(Event.community_id) == community_id))
-    others: list[int] = []
-    if resident.household_id is not None:
-        members = select(col(Resident.id)).where(
-            col(Resident.household_id) == resident.household_id, col(Resident.id) != resident_id,
-            col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)).order_by(col(Resident.id))
-        others = [rid for rid in (await session.exec(members)).all() if rid is not None]
     told: list[Notice] = []
     for row, event in (await session.exec(statement)).all():
+        others: list[int] = []
+        if row.party > 0 and event.starts_at > now:  # the household's other verified members
+            members = select(col(Resident.id)).where(
+                col(Resident.household_id) == row.party, col(Resident.id) != resident_id,
+                col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)).order_by(col(Resident.id))
+            others = [rid for rid in (await session.exec(members)).all() if rid is not None]
         if event.starts_at <= now:  # the past: keep the counts, drop the person
             values: dict[str, Any] = {"resident_id": None}
             if row.party < 0:
                 values["party"] = -(ANONYMOUS_PARTY + (row.id or 0))
             await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
                                .values(**values).execution_options(synchronize_session=False))
-        elif others and row.party == resident.household_id:
+        elif others:
             await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
                                .values(resident_id=others[0]).execution_options(synchronize_session=False))
         elif event.status == EventStatus.CANCELLED.value:

@@ -127,3 +127,20 @@ async def test_a_full_programme_never_pushes_the_card_over_telegrams_limit(port:
     assert parsed_length(text) <= TEXT_BUDGET
     assert "40 items, 2400 minutes" in text and "more not shown" in text  # the totals stay, the tail is cut
     assert port.messenger.refused == []
+
+
+async def test_the_committee_at_the_door_confirms_the_rsvp_party_in_one_tap(chat: Harness, seed: Seed) -> None:
+    director, _, bob = await _setup(chat, seed)
+    await make_event(chat.app, starts_in=timedelta(minutes=10), code="桂花27")
+    await _card(bob)
+    await bob.tap("events.btn.going")
+    await bob.press("2")
+    await bob.press("1")
+    await director.send("/checkin")
+    await director.tap("extras.checkin.door")
+    await director.send("bob")
+    await director.press("Bob (1-1-102)")
+    party = director.label("extras.checkin.party", adults=2, children=1)
+    assert director.label("eventcard.checkin.rsvp", party=party) in director.last.text
+    await director.tap("eventcard.btn.rsvp_party", party=party)
+    assert "已为 Bob (1-1-102) 签到：2 位成人，1 位儿童。" in director.last.text
