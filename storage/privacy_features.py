@@ -15,12 +15,14 @@ and the committee's acts. Each kind of row is either deleted or keeps its place 
   without who cast them — on a closed meeting as on an open one, so no count ever changes; secret ballots never
   named anyone; amendments and the meetings they created stay, without them; a candidate's option keeps its label
   (an election's result is public), without the link to them;
-* quick polls: their answers stay counted without them (``storage.quick_polls.forget_user``), polls they created or
-  closed stay, without them;
+* quick polls: their answers stay counted, without their Telegram id (``storage.quick_polls.forget_user``) but
+  still the anonymous resident row's (that is what counts an answer as a resident's), polls they created or closed
+  stay, without them;
 * the committee's acts elsewhere (a council created, a topic answered or its demand noted, a comment hidden, a
   household representative set): kept, without who did it.
 
-Deliberately kept: the anonymous resident row's public contributions to topics (see ``storage.privacy``).
+Deliberately kept: the anonymous resident row's public contributions to topics (see ``storage.privacy``) and its
+quick poll answers.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from storage.event_programme import ProgrammeItem
 from storage.event_volunteers import Volunteer, VolunteerRole
 from storage.events import Event
 from storage.meetings import Amendment, Meeting, MeetingOption
-from storage.quick_polls import QuickPoll, QuickPollAnswer, QuickPollAnswerChange
+from storage.quick_polls import QuickPoll, QuickPollAnswerChange
 from storage.residents import Resident
 from storage.topic_comments import TopicComment
 from storage.topics import Topic
@@ -92,9 +94,9 @@ async def forget_resident(session: AsyncSession, community_id: int, resident: Re
                    MeetingOption.candidate_id, Meeting.created_by):
         await _unlink(session, col(column), resident_id)
 
-    # quick polls (the answers' Telegram ids: storage.quick_polls.forget_user)
-    for column in (QuickPoll.created_by, QuickPoll.closed_by, QuickPollAnswer.resident_id,
-                   QuickPollAnswerChange.resident_id):
+    # quick polls (the answers' Telegram ids: storage.quick_polls.forget_user); an answer keeps its link to the
+    # anonymous resident row: that link is what makes it count as a resident's
+    for column in (QuickPoll.created_by, QuickPoll.closed_by, QuickPollAnswerChange.resident_id):
         await _unlink(session, col(column), resident_id)
 
     # the committee's acts

@@ -203,7 +203,8 @@ RESIDENT_LINKS = {
     ("event_volunteer", "resident_id"): DELETED, ("group_representative", "resident_id"): DELETED,
     ("household_representative", "resident_id"): DELETED, ("invite_code", "used_by_resident_id"): UNLINKED,
     ("meeting", "created_by"): UNLINKED, ("owner", "resident_id"): UNLINKED, ("quick_poll", "created_by"): UNLINKED,
-    ("quick_poll", "closed_by"): UNLINKED, ("quick_poll_answer", "resident_id"): UNLINKED,
+    ("quick_poll", "closed_by"): UNLINKED,
+    ("quick_poll_answer", "resident_id"): KEPT,  # it counts as a resident's answer (no Telegram id is left)
     ("quick_poll_answer_change", "resident_id"): UNLINKED, ("representative", "resident_id"): DELETED,
     ("rolegrant", "resident_id"): DELETED, ("meeting_elector", "holder_id"): UNLINKED,
     ("meeting_caster", "resident_id"): DELETED, ("open_ballot", "cast_by"): UNLINKED,
