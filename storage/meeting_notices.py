@@ -16,7 +16,7 @@ from core.thresholds import Threshold
 from core.voting import ItemKind, ItemResult, MeetingKind, Turnout, decode_threshold
 from core.voting import key as vkey
 from storage import ballots, topics
-from storage.community import Community
+from storage.community import AnyCommunity
 from storage.meetings import AmendmentView, Counted, ItemView, MeetingView, Moved
 from storage.residents import Resident
 from storage.topic_notices import committee, to_people
@@ -67,7 +67,7 @@ async def closing_soon(unit: Unit, moved: Moved) -> Notice:
                   buttons=_ballot_button(meeting))
 
 
-async def amendment_submitted(unit: Unit, community: Community, meeting: MeetingView,
+async def amendment_submitted(unit: Unit, community: AnyCommunity, meeting: MeetingView,
                               amendment: AmendmentView) -> Notice:
     return Notice(text="voting.alert.amendment", key=f"mt-amend-new:{amendment.id}",
                   recipients=await committee(unit.session, community),
@@ -156,7 +156,7 @@ def chart(item: ItemView, result: ItemResult) -> Chart:
                  unit=Label("voting.chart.area" if by_area else "voting.chart.votes"))
 
 
-async def results(unit: Unit, community: Community, counted: Counted) -> list[Notice]:
+async def results(unit: Unit, community: AnyCommunity, counted: Counted) -> list[Notice]:
     """The results (text, then a chart per item) to the register and the committee; linked topics' supporters."""
     meeting = counted.meeting
     told = await people(unit, await ballots.casters(unit.session, meeting.id, meeting.round))
@@ -174,7 +174,7 @@ async def results(unit: Unit, community: Community, counted: Counted) -> list[No
     return found
 
 
-async def _topics(unit: Unit, community: Community, counted: Counted) -> list[Notice]:
+async def _topics(unit: Unit, community: AnyCommunity, counted: Counted) -> list[Notice]:
     """A topic linked to an item: the result goes on its timeline (its card shows it), its supporters are told."""
     found = []
     for item, result in counted.results:
