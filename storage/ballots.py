@@ -202,10 +202,16 @@ async def claim_holder(session: AsyncSession, elector: MeetingElector, resident_
 async def casters(session: AsyncSession, meeting_id: int, round_no: int, *,
                   not_voted_items: list[int] | None = None) -> list[int]:
     """Resident ids behind the round's register (a household: all its adults on it, whoever holds its vote);
-    ``not_voted_items``: only those whose register entry has no ballot on any of these items."""
+    ``not_voted_items``: only those whose register entry has no ballot on any of these items, and who may cast it
+    (a household's vote held by another adult is not theirs to cast)."""
     statement = select(MeetingCaster.resident_id).where(MeetingCaster.meeting_id == meeting_id,
                                                         MeetingCaster.round == round_no)
     if not_voted_items is not None:
+        held_by_another = select(MeetingElector.id).where(
+            MeetingElector.meeting_id == meeting_id, MeetingElector.round == round_no,
+            col(MeetingElector.holder_id).is_not(None), col(MeetingElector.id) == col(MeetingCaster.elector_id),
+            col(MeetingElector.holder_id) != col(MeetingCaster.resident_id))
+        statement = statement.where(~held_by_another.exists())
         voted_open = select(OpenBallot.elector_id).where(col(OpenBallot.item_id).in_(not_voted_items),
                                                          OpenBallot.round == round_no)
         voted_secret = select(SecretParticipation.elector_id).where(

@@ -114,3 +114,19 @@ async def test_the_designated_representative_holds_it_and_the_other_adult_is_tol
     async with app.sessions() as session:
         rows = (await session.exec(select(HouseholdRepresentative))).all()
     assert [(r.household_id, r.resident_id) for r in rows] == [(household_id, alice)]
+
+
+async def test_the_reminder_before_closing_goes_to_who_may_cast_the_household_vote(app: Linli, seed: Seed) -> None:
+    from storage import ballots
+
+    household_id = await _household(app, seed)
+    alice, bob, carol = [await resident_id(app, n) for n in (1, 2, 3)]
+    async with app.sessions() as session:
+        await set_holder(session, household_id, bob, set_by=None, how=HoldHow.COMMITTEE, now=app.clock.now())
+        await session.commit()
+    meeting = await create(app, mode=Mode.HOUSEHOLDS, open_now=True)
+    async with app.sessions() as session:
+        everyone = await ballots.casters(session, meeting.id, meeting.round)
+        to_remind = await ballots.casters(session, meeting.id, meeting.round, not_voted_items=[meeting.items[0].id])
+    assert sorted(everyone) == sorted([alice, bob, carol])  # every adult hears that voting opened
+    assert sorted(to_remind) == sorted([bob, carol])  # not Alice: Bob holds her household's vote
