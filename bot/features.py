@@ -14,6 +14,7 @@ from handlers import (
     committee,
     councils,
     electorates,
+    event_card,
     event_checkin,
     event_programme,
     event_volunteers,
@@ -95,6 +96,8 @@ def _event_reminders(app: Linli) -> Callable[[], Awaitable[object]]:
     offsets = parse_reminders(app.settings.event_reminder_hours)
     return lambda: send_event_reminders(app.sessions, app.notifier, app.clock, offsets)
 
+
+event_card.register()  # the extras' programme, volunteers and check-in on the event card
 
 FEATURES: tuple[Declared, ...] = (
     Declared(Feature("home", routers=(start.router, menu.router, language.router),

@@ -10,10 +10,11 @@ from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.event_extras import NAME_IN_BUTTON, heading, number_rows, pick_event
+from handlers.links import OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc, local_time
-from storage import event_checkin, event_extras
+from storage import event_checkin, event_extras, events
 from storage.conversations import Form
 from storage.event_checkin import Attended
 
@@ -45,6 +46,12 @@ class PartyAdults(Tap, prefix="xv"):
 class PartyChildren(Tap, prefix="xw"):
     form: str
     children: int
+
+
+class RsvpParty(Tap, prefix="ya"):
+    """Check in with the party the household's RSVP said (kept in the form)."""
+
+    form: str
 
 
 class SetCode(Tap, prefix="xx"):
@@ -121,7 +128,8 @@ async def show_checkin(ctx: Context, event_id: int) -> None:
         if not event.cancelled:
             rows.append([ctx.button(ctx.t("extras.checkin.door"), DoorCheckIn(event_id)),
                          ctx.button(ctx.t("extras.checkin.attendees"), Attendees(event_id))])
-    rows.append([ctx.button(ctx.t("menu.back"), CheckInEvents())])
+    rows.append([ctx.button(ctx.t("menu.back"), CheckInEvents()),
+                 ctx.button(ctx.t("events.btn.open"), OpenEvent(event_id))])
     ctx.show(page.text(), rows)
 
 
@@ -165,13 +173,43 @@ async def code_input(ctx: Context) -> None:
 
 
 async def _ask_adults(ctx: Context, flow: str, data: dict) -> None:
-    event = await event_extras.event_info(ctx.uow, ctx.community.id or 0, int(data["event_id"]))
+    """The party's adults as number buttons; when the household said it is going (RSVP), its party first, as a
+    one-tap confirmation (kept in the form, so the button carries nothing to forge)."""
+    community_id, event_id = ctx.community.id or 0, int(data["event_id"])
+    event = await event_extras.event_info(ctx.uow, community_id, event_id)
+    if flow == DOOR_FLOW:
+        said = await events.going_party(ctx.uow, community_id, event_id, household_id=data.get("household_id") or None,
+                                        resident_id=data.get("resident_id") or None)
+    else:
+        said = await events.going_party(ctx.uow, community_id, event_id, resident_id=_me(ctx))
+    if said is not None and said.adults + said.children <= event.household_max:
+        data["rsvp"] = [said.adults, said.children]
+    else:
+        data.pop("rsvp", None)
     state = await ctx.set_form(flow, "adults", data)
     least = 0 if flow == DOOR_FLOW and event.families else 1
     most = min(event.household_max, PARTY_BUTTONS)
     who = ctx.t("extras.checkin.for_whom", who=esc(data["who"])) + "\n" if data.get("who") else ""
-    ctx.show(who + ctx.t("extras.checkin.ask_adults"),
-             number_rows(ctx, range(least, most + 1), lambda n: PartyAdults(state.ref, n)))
+    rows = number_rows(ctx, range(least, most + 1), lambda n: PartyAdults(state.ref, n))
+    ask = ctx.t("extras.checkin.ask_adults")
+    if said is not None and "rsvp" in data:
+        party = ctx.t("extras.checkin.party", adults=said.adults, children=said.children)
+        ask = ctx.t("eventcard.checkin.rsvp", party=party) + "\n" + ctx.t("eventcard.checkin.or_pick")
+        rows.insert(0, [ctx.button(ctx.t("eventcard.btn.rsvp_party", party=party), RsvpParty(state.ref))])
+    ctx.show(who + ask, rows)
+
+
+@router.button(RsvpParty, verified=True)
+async def rsvp_party(ctx: Context, tap: RsvpParty) -> None:
+    """The party as the RSVP said, confirmed at the door in one tap."""
+    state = _party_form(ctx, tap.form, "adults")
+    data = state.data
+    said = data.get("rsvp")
+    if not said:
+        raise StaleButton()
+    data["adults"] = int(said[0])
+    ctx.toast()
+    await _record(ctx, state.flow, data, int(said[1]))
 
 
 @router.button(PartyAdults, verified=True)
@@ -319,6 +357,8 @@ async def attendees(ctx: Context, tap: Attendees) -> None:
     page = Page()
     page.add(heading(ctx, "extras.attendees.title", listed.event))
     page.add(await _counts(ctx, tap.event_id))
+    if listed.event.over(ctx.now()):
+        page.add(await _no_shows(ctx, tap.event_id))
     page.add("")
     if not listed.records:
         page.add(ctx.t("extras.attendees.none"))
@@ -328,3 +368,14 @@ async def attendees(ctx: Context, tap: Attendees) -> None:
                        at=local_time(record.at, ctx.community.timezone, "%H:%M")))
     ctx.show(page.text(lambda n: ctx.t("common.more", count=n)),
              [[ctx.button(ctx.t("menu.back"), CheckInHome(tap.event_id))]])
+
+
+async def _no_shows(ctx: Context, event_id: int) -> str:
+    """After the event: the households that said they were going (RSVP) and never checked in, counted."""
+    community_id = ctx.community.id or 0
+    going = await events.going_parties(ctx.uow, community_id, event_id)
+    missing = await event_checkin.no_shows(ctx.uow, community_id, event_id, going, ctx.now())
+    if not missing:
+        return ctx.t("eventcard.no_shows_none", going=len(going))
+    return ctx.t("eventcard.no_shows", parties=len(missing), people=sum(p.adults + p.children for p in missing),
+                 going=len(going))

@@ -1,7 +1,8 @@
 """What the extras' screens share: choosing an upcoming event, the event's heading, party-size buttons.
 
-The entry to each extra is its own command (``/programme``, ``/volunteer``, ``/checkin``) listing the upcoming
-events; once the events feature has an event card (``OpenEvent``), it links to the extras' screens instead.
+Each extra is reached from the event's card (``handlers.event_card``: programme, volunteer, "I'm here") and by its own
+command (``/programme``, ``/volunteer``, ``/checkin``) listing the upcoming events; each extra's screen leads back to
+the event's card.
 """
 
 from __future__ import annotations

@@ -3,20 +3,23 @@ with a reason, adds its own items, reorders and removes. ``programme_lines`` is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Protocol
 
 from core import event_extras as rules
 from core.errors import InvalidInput, StaleButton
-from core.event_extras import ItemStatus
+from core.event_extras import ItemStatus, ProgrammeTotals
 from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.event_extras import TITLE_IN_BUTTON, heading, pick_event
+from handlers.links import OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
 from storage import event_programme
-from storage.event_programme import ItemInput, ItemView, Programme
+from storage.event_programme import ItemInput, Programme
 
 router = Router("event_programme")
 
@@ -89,22 +92,37 @@ class ProgrammeOrder(Tap, prefix="x3"):
 # ---- what an event card shows ---------------------------------------------------------------------
 
 
-def item_line(ctx: Context, item: ItemView, number: int | None = None) -> str:
-    return ctx.t("extras.programme.line", number=number if number is not None else item.position or 0,
-                 title=esc(item.title), performers=esc(item.performers), minutes=item.minutes)
+class Listed(Protocol):
+    """An item as a programme lists it (``ItemView`` here, ``CardItem`` on an event's card)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def performers(self) -> str: ...
+    @property
+    def minutes(self) -> int: ...
 
 
-def programme_lines(ctx: Context, programme: Programme) -> list[str]:
-    """The totals (items, minutes, how many residents planned), then the accepted programme in order.
+def item_line(ctx: Context, item: Listed, number: int) -> str:
+    return ctx.t("extras.programme.line", number=number, title=esc(item.title), performers=esc(item.performers),
+                 minutes=item.minutes)
+
+
+def summary_lines(ctx: Context, items: Sequence[Listed], totals: ProgrammeTotals) -> list[str]:
+    """The totals (items, minutes, how many residents planned), then the accepted items in order.
 
     The totals come first, so that a screen that runs out of room leaves out the last items, never the totals.
     """
-    if not programme.items:
+    if not items:
         return [ctx.t("extras.programme.empty")]
-    totals = programme.totals
     return [ctx.t("extras.programme.totals", items=totals.items, minutes=totals.minutes,
                   planned=totals.resident_planned),
-            *(item_line(ctx, item, number) for number, item in enumerate(programme.items, start=1))]
+            *(item_line(ctx, item, number) for number, item in enumerate(items, start=1))]
+
+
+def programme_lines(ctx: Context, programme: Programme) -> list[str]:
+    """:func:`summary_lines` of an event's programme (what its screen and the event's card show)."""
+    return summary_lines(ctx, programme.items, programme.totals)
 
 
 # ---- residents ---------------------------------------------------------------------------------------
@@ -148,7 +166,8 @@ async def show_programme(ctx: Context, event_id: int, *, new: bool = False) -> N
         rows.append([ctx.button(ctx.t("extras.programme.queue", count=shown.pending), ProgrammeQueue(event_id))])
         rows.append([ctx.button(ctx.t("extras.programme.add"), AddItem(event_id)),
                      ctx.button(ctx.t("extras.programme.order"), ProgrammeOrder(event_id))])
-    rows.append([ctx.button(ctx.t("menu.back"), ProgrammeEvents())])
+    rows.append([ctx.button(ctx.t("menu.back"), ProgrammeEvents()),
+                 ctx.button(ctx.t("events.btn.open"), OpenEvent(event_id))])
     ctx.show(page.text(), rows, new=new)
 
 

@@ -9,6 +9,7 @@ from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.event_extras import NAME_IN_BUTTON, heading, pick_event
+from handlers.links import OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -108,7 +109,8 @@ async def show_board(ctx: Context, event_id: int) -> None:
                                               slots=role.slots), SignUp(role.id))])
     if ctx.committee:
         rows.append([ctx.button(ctx.t("extras.volunteer.desk"), VolunteerDesk(event_id))])
-    rows.append([ctx.button(ctx.t("menu.back"), VolunteerEvents())])
+    rows.append([ctx.button(ctx.t("menu.back"), VolunteerEvents()),
+                 ctx.button(ctx.t("events.btn.open"), OpenEvent(event_id))])
     ctx.show(page.text(), rows)
 
 

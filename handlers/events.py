@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from core import events as rules
+from core.text import parsed_length
+from handlers.budget import TEXT_BUDGET, Page
 from handlers.buttons import Tap
 from handlers.context import Context
 from handlers.links import EventsHome, OpenEvent, OpenMenu
@@ -53,7 +55,8 @@ class CalendarFile(Tap, prefix="wi"):
 
 CardExtra = Callable[[Context, EventCard], Awaitable[tuple[list[str], Keyboard]]]
 CARD_EXTRAS: list[CardExtra] = []
-"""Lines and keyboard rows other features put on a resident's event card (the lead registers them at merge)."""
+"""Lines and keyboard rows other features put on a resident's event card (the extras': ``handlers.event_card``,
+registered by ``bot.features``)."""
 
 
 # ---- rendering -------------------------------------------------------------------------------------------
@@ -153,13 +156,19 @@ def card_buttons(ctx: Context, shown: EventCard, extra: Keyboard) -> Keyboard:
 
 
 async def draw_card(ctx: Context, shown: EventCard, *, new: bool = False) -> None:
+    """The card, then the extras' lines while they fit the message (the rest summed up as "… N more")."""
     lines: list[str] = []
     rows: Keyboard = []
     for extra in CARD_EXTRAS:
         more_lines, more_rows = await extra(ctx, shown)
         lines += more_lines
         rows += more_rows
-    ctx.show(card_text(ctx, shown, lines), card_buttons(ctx, shown, rows), new=new)
+    text = card_text(ctx, shown, [])
+    if lines:
+        page = Page(TEXT_BUDGET - parsed_length(text) - 1)
+        page.extend(lines)
+        text = "\n".join([text, page.text(lambda n: ctx.t("common.more", count=n))])
+    ctx.show(text, card_buttons(ctx, shown, rows), new=new)
 
 
 async def show_card(ctx: Context, event_id: int, *, new: bool = False) -> None:

@@ -20,6 +20,7 @@ from handlers import events as resident_view
 from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
+from handlers.event_card import committee_rows
 from handlers.links import EventsHome, OpenEvent
 from handlers.port import Keyboard
 from handlers.router import Router
@@ -430,6 +431,8 @@ async def show_manage(ctx: Context, event_id: int) -> None:
         rows.append([ctx.button(ctx.t("events.manage.time"), EditEvent(event.id, "time")),
                      ctx.button(ctx.t("events.manage.capacity"), EditEvent(event.id, "seats"))])
         rows.append([ctx.button(ctx.t("events.manage.cancel"), AskCancel(event.id))])
+    if not event.cancelled:
+        rows += committee_rows(ctx, event)  # programme, volunteers, check-in code, attendance
     if ctx.in_private:  # residents' screens are private-chat screens
         rows.append([ctx.button(ctx.t("events.btn.back_card"), OpenEvent(event.id)),
                      ctx.button(ctx.t("events.btn.home"), EventsHome())])

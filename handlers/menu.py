@@ -95,7 +95,9 @@ async def ask_forget(ctx: Context, tap: AskForget) -> None:
 
 @router.button(ConfirmForget)
 async def confirm_forget(ctx: Context, tap: ConfirmForget) -> None:
-    await privacy.forget(ctx.uow, community_id=ctx.community.id, telegram_user_id=ctx.user_id, now=ctx.now())
+    forgotten = await privacy.forget(ctx.uow, community_id=ctx.community.id, telegram_user_id=ctx.user_id,
+                                     now=ctx.now())
+    ctx.tell(*forgotten.notices)  # households promoted to the seats they gave up
     ctx.resident, ctx.state, ctx.committee = None, None, False
     ctx.toast()
     ctx.show(ctx.t("me.forgotten"))

@@ -221,7 +221,7 @@ async def amend_input(ctx: Context) -> None:
 @router.button(OpenBallot, verified=True)
 async def open_ballot(ctx: Context, tap: OpenBallot) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
-                                item_id=None, resident_id=_me(ctx))
+                                item_id=None, resident_id=_me(ctx), now=ctx.now())
     ctx.toast()
     draw(ctx, shown, shown.marks)
 
@@ -229,7 +229,7 @@ async def open_ballot(ctx: Context, tap: OpenBallot) -> None:
 @router.button(BallotItem, verified=True)
 async def ballot_item(ctx: Context, tap: BallotItem) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
-                                item_id=tap.item_id, resident_id=_me(ctx))
+                                item_id=tap.item_id, resident_id=_me(ctx), now=ctx.now())
     ctx.toast()
     draw(ctx, shown, shown.marks)
 
@@ -263,7 +263,8 @@ async def proxy_mark(ctx: Context, tap: ProxyMark) -> None:
 async def _mark(ctx: Context, tap: Mark | ProxyMark) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
                                 item_id=tap.item_id, resident_id=_me(ctx),
-                                round_no=tap.round, principal=tap.principal if isinstance(tap, ProxyMark) else None)
+                                round_no=tap.round, principal=tap.principal if isinstance(tap, ProxyMark) else None,
+                                now=ctx.now())
     if tap.marks < 0 or tap.marks >> len(shown.item.options):
         raise StaleButton()
     if len(rules.bits(tap.marks)) > shown.item.max_marks:

@@ -98,7 +98,7 @@ class OpenBallot(SQLModel, table=True):
     building: str = Field(default="", max_length=40)
     grp: str = Field(default="", max_length=60)
     area: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    cast_by: int = Field(foreign_key="resident.id")
+    cast_by: int | None = Field(default=None, foreign_key="resident.id")  # None: the voter deleted their data
     changes: int = Field(default=0)
     cast_at: datetime
     receipt: str = Field(max_length=8)  # kept when the ballot changes
@@ -163,7 +163,7 @@ async def freeze(session: AsyncSession, meeting_id: int, round_no: int, electors
     if not electors:
         return 0
     rows = [{"meeting_id": meeting_id, "round": round_no, "key": e.key, "household_id": e.household_id,
-             "building": e.building or "", "grp": e.group or "", "area": e.area, "holder_id": None,
+             "building": e.building or "", "grp": e.group or "", "area": e.area, "holder_id": e.holder_id,
              "late_reason": None} for e in electors]
     for start in range(0, len(rows), 5000):
         await session.exec(insert(MeetingElector), params=rows[start:start + 5000])  # type: ignore[call-overload]
@@ -187,7 +187,7 @@ async def add_elector(session: AsyncSession, meeting_id: int, round_no: int, ele
     statement = (_insert(session)(MeetingElector)
                  .values(meeting_id=meeting_id, round=round_no, key=elector.key, household_id=elector.household_id,
                          building=elector.building or "", grp=elector.group or "", area=elector.area,
-                         late_reason=reason)
+                         holder_id=elector.holder_id, late_reason=reason)
                  .on_conflict_do_nothing(index_elements=["meeting_id", "round", "key"])
                  .returning(col(MeetingElector.id)))
     found = (await session.exec(statement)).first()  # type: ignore[call-overload]
@@ -218,9 +218,16 @@ async def elector_of(session: AsyncSession, meeting_id: int, round_no: int,
     return (await session.exec(statement)).first()
 
 
+async def is_caster(session: AsyncSession, elector: MeetingElector, resident_id: int) -> bool:
+    """Whether ``resident_id`` may cast this register entry (was on the register for it when voting opened)."""
+    statement = select(MeetingCaster.id).where(MeetingCaster.elector_id == elector.id,
+                                               MeetingCaster.resident_id == resident_id)
+    return (await session.exec(statement)).first() is not None
+
+
 async def claim_holder(session: AsyncSession, elector: MeetingElector, resident_id: int) -> int:
-    """A household's vote: the first of its adults to open the ballot holds it (a conditional UPDATE decides);
-    returns the holder."""
+    """A household's vote in this round: ``resident_id`` holds it unless someone already does (a conditional
+    UPDATE decides); returns the holder."""
     await session.exec(update(MeetingElector)  # type: ignore[call-overload]
                        .where(col(MeetingElector.id) == elector.id, col(MeetingElector.holder_id).is_(None))
                        .values(holder_id=resident_id).execution_options(synchronize_session=False))
@@ -231,10 +238,16 @@ async def claim_holder(session: AsyncSession, elector: MeetingElector, resident_
 async def casters(session: AsyncSession, meeting_id: int, round_no: int, *,
                   not_voted_items: list[int] | None = None) -> list[int]:
     """Resident ids behind the round's register (a household: all its adults on it, whoever holds its vote);
-    ``not_voted_items``: only those whose register entry has no ballot on any of these items."""
+    ``not_voted_items``: only those whose register entry has no ballot on any of these items, and who may cast it
+    (a household's vote held by another adult is not theirs to cast)."""
     statement = select(MeetingCaster.resident_id).where(MeetingCaster.meeting_id == meeting_id,
                                                         MeetingCaster.round == round_no)
     if not_voted_items is not None:
+        held_by_another = select(MeetingElector.id).where(
+            MeetingElector.meeting_id == meeting_id, MeetingElector.round == round_no,
+            col(MeetingElector.holder_id).is_not(None), col(MeetingElector.id) == col(MeetingCaster.elector_id),
+            col(MeetingElector.holder_id) != col(MeetingCaster.resident_id))
+        statement = statement.where(~held_by_another.exists())
         voted_open = select(OpenBallot.elector_id).where(col(OpenBallot.item_id).in_(not_voted_items),
                                                          OpenBallot.round == round_no)
         voted_secret = select(SecretParticipation.elector_id).where(

@@ -56,6 +56,7 @@ class Elector:
     group: str | None = None  # the residents' group's name, for turnout by group
     area: int = 0  # hundredths of a square metre (owners only: the sum of the head's flats)
     flat_ids: tuple[int, ...] = ()  # owners only: the flats (household ids) this vote is cast for
+    holder_id: int | None = None  # households only: the designated representative (of ``resident_ids``), if any
 
 
 # ---- tables ------------------------------------------------------------------------------------------------
@@ -184,9 +185,13 @@ async def electorate(session: AsyncSession, community_id: int, kind: Electorate)
                     continue
                 households.setdefault(household_id, []).append(resident_id)
                 where[household_id] = (building, group)
+            # Every adult of the household is on it (so the others can be told who holds its vote); the one who
+            # casts it is its designated representative, if set (frozen with the register), else the first who
+            # opens the ballot (storage.voting).
             holders = await _holders(session, community_id)
-            return [Elector(f"h:{hid}", (holders[hid],) if holders.get(hid) in ids else tuple(ids), hid,
-                            *where[hid]) for hid, ids in sorted(households.items())]
+            return [Elector(f"h:{hid}", tuple(ids), hid, *where[hid],
+                            holder_id=holders[hid] if holders.get(hid) in ids else None)
+                    for hid, ids in sorted(households.items())]
         return sorted((Elector(f"r:{resident_id}", (resident_id,), household_id, building, group)
                        for resident_id, household_id, building, group in rows), key=lambda e: e.key)
     if kind is Electorate.GROUPS:

@@ -113,7 +113,7 @@ async def committee_card(unit: Unit, community_id: int, event_id: int) -> Commit
     shown = await card(unit, community_id, event_id, None)
     statement: Any = (sa_select(EventReply, col(Resident.display_name), col(Building.name), col(Household.unit),
                                 col(Household.room))
-                 .join(Resident, col(Resident.id) == EventReply.resident_id)
+                 .outerjoin(Resident, col(Resident.id) == EventReply.resident_id)  # None: deleted their data
                  .outerjoin(Household, col(Household.id) == Resident.household_id)
                  .outerjoin(Building, col(Building.id) == Household.building_id)
                  .where(col(EventReply.event_id) == event_id, col(EventReply.status).in_([_GOING, _WAITING]))
@@ -123,9 +123,10 @@ async def committee_card(unit: Unit, community_id: int, event_id: int) -> Commit
     for row, name, building, unit_name, room in (await session.exec(statement)).all():
         address = f"{building}-{unit_name}-{room}" if building else ""
         if row.status == _GOING:
-            going.append(PartyLine(name, address, row.adults, row.children, ReplyStatus.GOING, None))
+            going.append(PartyLine(name or "", address, row.adults, row.children, ReplyStatus.GOING, None))
         else:
-            waiting.append(PartyLine(name, address, row.adults, row.children, ReplyStatus.WAITING, len(waiting) + 1))
+            waiting.append(PartyLine(name or "", address, row.adults, row.children, ReplyStatus.WAITING,
+                                     len(waiting) + 1))
     return CommitteeCard(shown, tuple(going + waiting))
 
 

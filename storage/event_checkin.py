@@ -332,7 +332,8 @@ async def no_shows(unit: Unit, community_id: int, event_id: int, going: Iterable
     if not event.over(now):
         raise rules.EventNotOver()
     parties = list(going)
-    households = [party.household for party in parties]
-    came = (await session.exec(select(Attendance.household_id).where(
-        col(Attendance.event_id) == event_id, col(Attendance.household_id).in_(households)))).all()
-    return rules.no_shows(parties, (h for h in came if h is not None))
+    rows = (await session.exec(select(Attendance.household_id, Attendance.resident_id).where(
+        col(Attendance.event_id) == event_id))).all()
+    # a party is its household, or (a resident without one) minus the resident's id, as in storage.events.party_of
+    came = (household if household is not None else -(resident or 0) for household, resident in rows)
+    return rules.no_shows(parties, came)

@@ -44,11 +44,17 @@ async def item_proposed(session: AsyncSession, community_id: int, *, item_id: in
                           "event": event_title, "when": starts_at})
 
 
+def to_event(event_id: int) -> tuple[tuple[NoticeButton, ...], ...]:
+    """A button to the event's card (where the programme is shown), and the menu."""
+    return ((NoticeButton("events.btn.open", Link.EVENT, event_id),), *MENU)
+
+
 async def item_decided(session: AsyncSession, proposer_id: int | None, *, item_id: int, title: str, event_title: str,
-                       outcome: str, place: int = 0, reason: str = "") -> Notice | None:
-    """``outcome``: accepted, declined or removed (see ``OUTCOMES``)."""
+                       outcome: str, event_id: int = 0, place: int = 0, reason: str = "") -> Notice | None:
+    """``outcome``: accepted, declined or removed (see ``OUTCOMES``); the button leads to the event's card."""
     recipients = await person(session, proposer_id)
     if not recipients:
         return None
     return Notice(text=OUTCOMES[outcome], key=f"xp-{outcome}:{item_id}", recipients=recipients,
-                  params={"title": title, "event": event_title, "place": place, "reason": reason}, buttons=MENU)
+                  params={"title": title, "event": event_title, "place": place, "reason": reason},
+                  buttons=to_event(event_id) if event_id else MENU)

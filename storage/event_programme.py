@@ -271,7 +271,8 @@ async def accept(unit: Unit, community_id: int, item_id: int, actor_id: int, pla
     await _place(session, item.event_id, item_id, place)
     item = await _after(session, item_id)
     told = await notices.item_decided(session, item.proposer_id, item_id=item_id, title=item.title,
-                                      event_title=event.title, outcome="accepted", place=item.position or 0)
+                                      event_title=event.title, event_id=item.event_id, outcome="accepted",
+                                      place=item.position or 0)
     return Decision(item=_view(item, ""), notices=(told,) if told else ())
 
 
@@ -286,7 +287,7 @@ async def decline(unit: Unit, community_id: int, item_id: int, actor_id: int, re
         raise rules.ItemDecided()
     item = await _after(session, item_id)
     told = await notices.item_decided(session, item.proposer_id, item_id=item_id, title=item.title,
-                                      event_title=event.title, outcome="declined", reason=clean)
+                                      event_title=event.title, event_id=item.event_id, outcome="declined", reason=clean)
     return Decision(item=_view(item, ""), notices=(told,) if told else ())
 
 
@@ -316,6 +317,6 @@ async def remove(unit: Unit, community_id: int, item_id: int, actor_id: int, now
     told = None
     if item.resident_planned:
         told = await notices.item_decided(session, item.proposer_id, item_id=item_id, title=item.title,
-                                          event_title=event.title, outcome="removed")
+                                          event_title=event.title, event_id=item.event_id, outcome="removed")
     return Decision(item=_view(item, ""), notices=(told,) if told else ())
 

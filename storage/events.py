@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Integer, UniqueConstraint, and_, case, func, or_
+from sqlalchemy import Column, Integer, UniqueConstraint, and_, case, delete, func, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select types four columns at most
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -88,7 +88,7 @@ class EventReply(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id")
     party: int
-    resident_id: int = Field(foreign_key="resident.id", index=True)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)  # None: forgotten
     adults: int = Field(default=1)
     children: int = Field(default=0)
     status: str = Field(max_length=8)
@@ -392,7 +392,7 @@ class _Locked:
 
     event: Event
     party: int
-    resident: Resident
+    resident: Resident | None
     seats: Seats
     mine: EventReply | None
     waiting: dict[int, tuple[EventReply, int, str]]  # party → row, Telegram id, language
@@ -511,6 +511,73 @@ async def decline(unit: Unit, community_id: int, event_id: int, resident_id: int
     return RsvpOutcome(_after(locked, change.seats), changed=True, notices=promoted)
 
 
+# ---- deleting one's data ------------------------------------------------------------------------------------
+
+
+async def forget_resident(session: AsyncSession, community_id: int, resident: Resident,
+                          now: datetime) -> tuple[Notice, ...]:
+    """``resident`` deletes their data (``storage.privacy``): their replies to events stop naming them.
+
+    * Events to come (not started, not cancelled): a reply for their household is handed to another verified member
+      of it (the household still comes, and someone hears of changes); with nobody else, the reply is withdrawn:
+      its seats go to the waitlist in order (those promoted are told: the returned notices), its place on the
+      waitlist is gone.
+    * Cancelled events to come: the reply goes.
+    * Events that have started: the reply stays, without the resident (``resident_id`` None), so the figures of
+      the past — going, waiting, attended, no-shows — do not change. A resident without a household replied as
+      minus their id: that party becomes minus a number beyond every resident id (still one party, naming
+      nobody).
+    """
+    resident_id = resident.id or 0
+    statement = (select(EventReply, Event).join(Event, col(Event.id) == EventReply.event_id)
+                 .where(col(EventReply.resident_id) == resident_id, col(Event.community_id) == community_id))
+    told: list[Notice] = []
+    for row, event in (await session.exec(statement)).all():
+        others: list[int] = []
+        if row.party > 0 and event.starts_at > now:  # the household's other verified members
+            members = select(col(Resident.id)).where(
+                col(Resident.household_id) == row.party, col(Resident.id) != resident_id,
+                col(Resident.verified).is_(True), col(Resident.forgotten_at).is_(None)).order_by(col(Resident.id))
+            others = [rid for rid in (await session.exec(members)).all() if rid is not None]
+        if event.starts_at <= now:  # the past: keep the counts, drop the person
+            values: dict[str, Any] = {"resident_id": None}
+            if row.party < 0:
+                values["party"] = -(ANONYMOUS_PARTY + (row.id or 0))
+            await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
+                               .values(**values).execution_options(synchronize_session=False))
+        elif others:
+            await session.exec(update(EventReply).where(col(EventReply.id) == row.id)  # type: ignore[call-overload]
+                               .values(resident_id=others[0]).execution_options(synchronize_session=False))
+        elif event.status == EventStatus.CANCELLED.value:
+            await session.exec(delete(EventReply).where(col(EventReply.id) == row.id))  # type: ignore[call-overload]
+        else:
+            told += await _withdraw(session, community_id, event.id or 0, row.party, now)
+    return tuple(told)
+
+
+ANONYMOUS_PARTY = 1 << 40  # beyond every resident id: minus it and more is a forgotten resident's party
+
+
+async def _withdraw(session: AsyncSession, community_id: int, event_id: int, party: int,
+                    now: datetime) -> tuple[Notice, ...]:
+    """Take ``party``'s reply off the event under its row lock: freed seats go to the waitlist (told)."""
+    event = await get_event(session, community_id, event_id, lock=True)
+    adults, children, parties, _, top = await _tally(session, event_id, party)
+    mine, waiting = await _mine_and_waiting(session, event_id, party)
+    going = [Party(OTHERS, adults, children)] if adults + children else []
+    if mine is not None and mine.status == _GOING:
+        going.append(Party(party, mine.adults, mine.children))
+    seats = Seats(capacity=event.capacity, reserved=event.reserved, going=tuple(going),
+                  waiting=tuple(Party(row.party, row.adults, row.children) for row, _, _ in waiting))
+    locked = _Locked(event, party, None, seats, mine, {row.party: (row, t, lang) for row, t, lang in waiting},
+                     (adults, children, parties), top)
+    promoted = _promote(session, locked, cancel(seats, party).promoted, now)
+    await session.exec(delete(EventReply).where(col(EventReply.event_id) == event_id,  # type: ignore[call-overload]
+                                                col(EventReply.party) == party))
+    await session.flush()
+    return promoted
+
+
 # ---- audiences -----------------------------------------------------------------------------------------
 
 
@@ -538,8 +605,11 @@ async def verified_residents(session: AsyncSession, community_id: int) -> list[P
 
 @dataclass(frozen=True, slots=True)
 class EventSummary:
-    """One event of the month for the export. ``attended`` … ``volunteers`` come from the extras' tables (the
-    programme, volunteers and check-in); they are 0 until those are wired in."""
+    """One event of the month for the export. ``attended`` … ``volunteers`` come from the extras' tables (check-in,
+    the programme, volunteers: ``storage.event_extras_export.extras_summary``). ``attended`` and ``no_shows`` are
+    people; no-shows are the parties going (RSVP) whose household never checked in, counted once the event is over.
+    ``programme_items`` are the accepted items, ``programme_by_residents`` those residents planned themselves,
+    ``volunteers`` the people signed up for a role."""
 
     event_id: int
     title: str
@@ -558,6 +628,10 @@ class EventSummary:
     programme_items: int = 0
     programme_by_residents: int = 0
     volunteers: int = 0
+    attended_adults: int = 0
+    attended_children: int = 0
+    no_show_parties: int = 0
+    programme_minutes: int = 0
 
     @property
     def going(self) -> int:
@@ -571,8 +645,15 @@ def _month_bounds(month: Month, timezone: str) -> tuple[datetime, datetime]:
             datetime(following.year, following.month, 1, tzinfo=zone))
 
 
-async def month_summary(session: AsyncSession, community_id: int, month: Month | str) -> list[EventSummary]:
-    """Every event starting in ``month`` (the community's calendar), in order, with its replies counted."""
+async def month_summary(session: AsyncSession, community_id: int, month: Month | str,
+                        now: datetime | None = None) -> list[EventSummary]:
+    """Every event starting in ``month`` (the community's calendar), in order, with its replies counted and its
+    extras (attendance, no-shows, programme, volunteers) summed: five SELECTs whatever the number of events.
+
+    No-shows are counted for the events over at ``now`` (default: the system's time; tests inject it)."""
+    from storage.event_extras_export import extras_summary  # the extras' tables are built on this module's
+
+
     if isinstance(month, str):
         year, number = month.split("-")
         month = Month(int(year), int(number))
@@ -595,12 +676,48 @@ async def month_summary(session: AsyncSession, community_id: int, month: Month |
                  .where(col(Event.community_id) == community_id, col(Event.starts_at) >= start,
                         col(Event.starts_at) < end)
                  .group_by(col(Event.id)).order_by(col(Event.starts_at), col(Event.id)))
+    rows = (await session.exec(statement)).all()
+    extras = await extras_summary(session, [row[0].id or 0 for row in rows], now or datetime.now(UTC))
     found = []
-    for event, replies, parties, adults, children, waiting, waiting_people, declined in (
-            await session.exec(statement)).all():
+    for event, replies, parties, adults, children, waiting, waiting_people, declined in rows:
+        more = extras[event.id or 0]
         found.append(EventSummary(event_id=event.id or 0, title=event.title, starts_at=event.starts_at,
                                   venue=view(event).where, status=event.status, replies=int(replies),
                                   going_parties=int(parties), going_adults=int(adults), going_children=int(children),
                                   waiting_parties=int(waiting), waiting_people=int(waiting_people),
-                                  declined=int(declined)))
+                                  declined=int(declined), attended=more.attended_people,
+                                  no_shows=more.no_show_people, programme_items=more.programme_items,
+                                  programme_by_residents=more.programme_resident_planned,
+                                  volunteers=more.volunteers, attended_adults=more.attended_adults,
+                                  attended_children=more.attended_children, no_show_parties=more.no_show_parties,
+                                  programme_minutes=more.programme_minutes))
     return found
+
+
+async def going_party(unit: Unit, community_id: int, event_id: int, *, resident_id: int | None = None,
+                      household_id: int | None = None) -> Party | None:
+    """The party the household (or, without one, the resident) said is going to the event, if it is going: what
+    check-in offers to confirm at the door."""
+    session = unit.session
+    if household_id is not None:
+        party = household_id
+    elif resident_id is not None:
+        party = party_of(await _resident(session, community_id, resident_id, verified=False))
+    else:
+        return None
+    statement = (select(EventReply.adults, EventReply.children).join(Event, col(Event.id) == EventReply.event_id)
+                 .where(EventReply.event_id == event_id, EventReply.party == party, EventReply.status == _GOING,
+                        Event.community_id == community_id))
+    found = (await session.exec(statement)).first()
+    return Party(party, found[0], found[1]) if found is not None else None
+
+
+async def going_parties(unit: Unit, community_id: int, event_id: int) -> tuple[Party, ...]:
+    """The parties going to the event (households, or minus a resident's id without one), in order of arrival:
+    what ``storage.event_checkin.no_shows`` compares with who checked in."""
+    session = unit.session
+    await get_event(session, community_id, event_id)
+    statement = (select(EventReply.party, EventReply.adults, EventReply.children)
+                 .where(EventReply.event_id == event_id, EventReply.status == _GOING)
+                 .order_by(col(EventReply.rank)))
+    return tuple(Party(party, adults, children) for party, adults, children in (await session.exec(statement)).all())

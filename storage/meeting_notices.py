@@ -78,7 +78,7 @@ async def amendment_submitted(unit: Unit, community: AnyCommunity, meeting: Meet
 
 async def amendment_decided(unit: Unit, meeting: MeetingView, amendment: AmendmentView) -> Notice:
     return Notice(text=vkey("note", f"amendment_{amendment.status}"), key=f"mt-amend:{amendment.id}",
-                  recipients=await people(unit, [amendment.author_id]),
+                  recipients=await people(unit, [amendment.author_id] if amendment.author_id else []),
                   params=_meeting_params(meeting) | {"reason": amendment.reason or "",
                                                      "version": amendment.version or 0},
                   buttons=((NoticeButton("voting.btn.meeting", Link.MEETING, meeting.id),),))

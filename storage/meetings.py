@@ -140,7 +140,7 @@ class ItemVersion(SQLModel, table=True):
 class Amendment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="meeting_item.id", index=True)
-    author_id: int = Field(foreign_key="resident.id")
+    author_id: int | None = Field(default=None, foreign_key="resident.id")  # None: the author deleted their data
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=10)  # pending | accepted | rejected | merged
     reason: str | None = Field(default=None, sa_column=Column(Text))
@@ -268,7 +268,7 @@ class AmendmentView:
     id: int
     item_id: int
     meeting_id: int
-    author_id: int
+    author_id: int | None
     text: str
     status: str
     reason: str | None

@@ -3,7 +3,10 @@
 What is erased: their name, Telegram id, home (the link to a household, the invite code's link, the address they
 typed in a join request), language, adult flag, verification time, roles, council seats, join requests, code
 tries, half-filled forms, the household vote they held, their seats as representatives, the link
-from an owner's record to them, and every outbox message to them or about them (the committee's join card).
+from an owner's record to them, and every outbox message to them or about them (the committee's join card). The
+features' rows (event replies and waitlist places, volunteering, programme proposals, check-in, the register and
+ballots of meetings, amendments, quick poll answers, the committee's acts) are deleted or keep their place in the
+counts without them: ``storage.privacy_features``.
 What stays, anonymous: the resident row (so their public topics and comments, supports and timeline entries
 still resolve, without a name), recorded results (a threshold reached, a meeting demand with its counts), and
 the audit log, where their Telegram id is replaced by a random pseudonym kept nowhere else: their actions still
@@ -21,8 +24,8 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.notices import outbox_prefix
-from storage import audit, electorate_admin, inbox, quick_polls
+from core.notices import Notice, outbox_prefix
+from storage import audit, electorate_admin, inbox, privacy_features, quick_polls
 from storage.audit import AuditEntry
 from storage.conversations import ConversationState
 from storage.councils import CouncilMember
@@ -42,6 +45,7 @@ class Forgotten:
     join_requests: int
     outbox_messages: int
     audit_entries: int  # rows now under the pseudonym
+    notices: tuple[Notice, ...] = ()  # who must hear of it (households promoted to their seats from a waitlist)
 
 
 def new_pseudonym() -> str:
@@ -84,13 +88,15 @@ async def forget(unit: Unit, *, community_id: int, telegram_user_id: int, now: d
         col(ConversationState.telegram_user_id) == telegram_user_id,
         col(ConversationState.chat_id) == telegram_user_id)))
 
+    told: tuple[Notice, ...] = ()
     if resident is not None and resident.id is not None:
+        told = await privacy_features.forget_resident(session, resident.community_id, resident, now)
         await _forget_resident(session, resident, now)
         await audit.record(session, community_id=resident.community_id, actor=None, action="resident:forgotten",
                            subject=f"resident:{resident.id}", now=now)
     await session.flush()
     return Forgotten(resident_id=resident.id if resident else None, join_requests=len(request_ids),
-                     outbox_messages=messages, audit_entries=audited)
+                     outbox_messages=messages, audit_entries=audited, notices=told)
 
 
 async def _forget_resident(session: AsyncSession, resident: Resident, now: datetime) -> None:

@@ -51,7 +51,7 @@ class QuickPoll(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     status: str = Field(default=PollStatus.OPEN.value, max_length=8, index=True)
     closes_at: datetime = Field(index=True)
-    created_by: int = Field(foreign_key="resident.id")
+    created_by: int | None = Field(default=None, foreign_key="resident.id")  # None: deleted their data
     created_at: datetime
     closed_at: datetime | None = None
     closed_by: int | None = Field(default=None, foreign_key="resident.id")  # None: closed at its time

@@ -14,7 +14,7 @@ with its receipt; a secret ballot's content waits in the box and reaches the rec
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
@@ -24,6 +24,7 @@ from core.errors import NotVerified, StaleButton
 from core.voting import MeetingKind, Mode, Status, VoteError
 from storage import ballot_chain, ballots, paper, proxies
 from storage.ballots import MeetingElector
+from storage.electorates import claim_household
 from storage.meetings import FROZEN_ITEMS, ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
 from storage.residents import Resident
 from storage.unit import Unit
@@ -97,11 +98,16 @@ async def why_not(unit: Unit, meeting: MeetingView, resident: Resident) -> VoteE
     return NotEligible("voting.err.not_on_register")
 
 
-async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, principal: int | None = None
-                   ) -> MeetingElector:
-    """The register entry ``resident_id`` casts in this round (a household's: claimed by the first who opens it),
-    or, for a proxy, ``principal``'s. Someone not on the register is told why (their resident row is read only
-    then); someone who gave a proxy is told who holds it; an entry ticked off on paper cannot vote online."""
+async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, principal: int | None = None,
+                   now: datetime | None = None) -> MeetingElector:
+    """The register entry ``resident_id`` casts in this round, or, for a proxy, ``principal``'s. Someone not on the
+    register is told why (their resident row is read only then); someone who gave a proxy is told who holds it; an
+    entry ticked off on paper cannot vote online.
+
+    A household's vote (one rule with ``/household``): its designated representative when voting opened holds it
+    for the round (frozen with the register); if none was set, the first adult who opens the ballot claims the
+    household's vote for good (``storage.electorates.claim_household``: one row per household decides a race, and
+    ``/household`` shows it) and holds it for the round. Every other adult is told who holds it."""
     session = unit.session
     if principal is not None:
         if not await proxies.holds(session, meeting.id, principal, resident_id):
@@ -116,7 +122,14 @@ async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, principal
     if elector is None:
         raise await why_not(unit, meeting, await _resident(unit, acting))
     if meeting.mode is Mode.HOUSEHOLDS:
-        holder_id = elector.holder_id or await ballots.claim_holder(session, elector, acting)
+        holder_id = elector.holder_id
+        if holder_id is None:
+            holder_id = acting
+            if elector.household_id is not None:
+                holder_id = await claim_household(session, elector.household_id, acting, now or datetime.now(UTC))
+                if holder_id != acting and not await ballots.is_caster(session, elector, holder_id):
+                    holder_id = acting  # set after voting opened, not on this round's register: the claimant
+            holder_id = await ballots.claim_holder(session, elector, holder_id)
         if holder_id != acting:
             other = await session.get(Resident, holder_id)
             raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
@@ -166,12 +179,13 @@ def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
 
 
 async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int | None, resident_id: int,
-                 round_no: int | None = None, principal: int | None = None) -> BallotView:
+                 round_no: int | None = None, principal: int | None = None, now: datetime | None = None
+                 ) -> BallotView:
     """The ballot of one item (None: the first not voted on yet) for ``resident_id`` (or, as their proxy, for
     ``principal``); refused with the reason if they may not vote, politely if voting is not open."""
     view = await _current(unit, community_id, meeting_id)
     _require_open(view, round_no)
-    elector = await _elector(unit, view, resident_id, principal)
+    elector = await _elector(unit, view, resident_id, principal, now)
     voted = frozenset(await ballots.voted_items(unit.session, [i.id for i in view.items], view.round,
                                                 elector.id or 0))
     first = next((i for i in view.items if i.id not in voted), view.items[0])
@@ -204,7 +218,7 @@ async def cast(unit: Unit, *, community_id: int, meeting_id: int, item_id: int, 
         rules.check_marks(marks, len(item.options), item.max_marks)
     except VoteError as exc:
         raise StaleButton() from exc
-    elector = await _elector(unit, view, resident_id, principal)
+    elector = await _elector(unit, view, resident_id, principal, now)
     channel = (Channel.PROXY if principal is not None else Channel.ONLINE).value
     name = await _principal_name(unit, principal)
     if item.secret:

@@ -105,7 +105,9 @@ async def test_adults_verified_and_households(app: Linli, town: dict[str, int]) 
         assert await claim_household(session, town["1-1-101"], rid[1002], app.clock.now()) == rid[1002]
         await session.commit()
     households = {e.key: e for e in await _electorate(app, Electorate.HOUSEHOLDS)}
-    assert households[f"h:{town['1-1-101']}"].resident_ids == (rid[1002],)  # the holder alone
+    held = households[f"h:{town['1-1-101']}"]
+    # every adult stays on it (the other is told who holds the vote); the holder casts it
+    assert (held.resident_ids, held.holder_id) == ((rid[1001], rid[1002]), rid[1002])
 
 
 async def test_claim_refuses_a_child_an_outsider_and_a_second_claimant(app: Linli, town: dict[str, int]) -> None:

@@ -10,9 +10,10 @@ from tests.support.seed import Seed
 
 INBOX = 3
 # context, the event under its row lock, the tally of the others going (one aggregate), the household's reply with
-# the waitlist, the reply's INSERT: the card is drawn from what the rules decided, nothing is read twice
-RSVP_TAP = 5
-RSVP_CHANGE = 5  # the same with an UPDATE of the reply
+# the waitlist, the reply's INSERT: the card is drawn from what the rules decided, nothing is read twice; and the
+# card's extras (the programme and the volunteers' slots, storage.event_card_extras: one SELECT)
+RSVP_TAP = 6
+RSVP_CHANGE = 6  # the same with an UPDATE of the reply
 
 
 async def test_an_rsvp_tap_stays_within_its_budget(port: PortHarness, seed: Seed) -> None:

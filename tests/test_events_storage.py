@@ -449,8 +449,8 @@ async def test_month_summary_counts_replies_going_and_waiting(app: Linli, seed: 
     await going(app, ids, november, B, 2)
     await not_going(app, ids, november, C)
     async with app.sessions() as session:
-        found = await events.month_summary(session, app.community_id or 0, "2026-11")
-        later = await events.month_summary(session, app.community_id or 0, Month(2026, 12))
+        found = await events.month_summary(session, app.community_id or 0, "2026-11", app.clock.now())
+        later = await events.month_summary(session, app.community_id or 0, Month(2026, 12), app.clock.now())
     (summary,) = found
     assert summary.event_id == november and summary.replies == 3 and summary.going_parties == 1
     assert (summary.going_adults, summary.going_children, summary.going) == (2, 1, 3)

@@ -134,10 +134,13 @@ async def test_household_meeting_with_amendment_postponement_and_results(chat: H
     await director.send("2026-11-26 09:00 2026-11-28 18:00")
     chat.app.clock.advance(timedelta(days=1))
     assert await tick(chat) == 1
-    await bob.tap("voting.btn.ballot")  # a new round: Bob opens first this time and holds the household's vote
-    await _vote(bob, "反对")
-    await bob.tap("voting.btn.change")
-    await _vote(bob, "赞成")  # changed: the last one counts
+    # a new round, but Alice's claim of the household's vote stands (/household shows her): Bob is told again
+    toast = await bob.tap("voting.btn.ballot", message=bob.find_button_message(bob.label("voting.btn.ballot")))
+    assert toast.alert and "Alice" in (toast.text or "")
+    await alice.tap("voting.btn.ballot", message=alice.find_button_message(alice.label("voting.btn.ballot")))
+    await _vote(alice, "反对")
+    await alice.tap("voting.btn.change")
+    await _vote(alice, "赞成")  # changed: the last one counts
     await carol.tap("voting.btn.ballot")
     await _vote(carol, "赞成")
     await dan.tap("voting.btn.ballot")

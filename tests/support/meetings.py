@@ -66,3 +66,4 @@ async def close(app: Linli, meeting_id: int) -> meetings.Counted:
                                        now=app.clock.now())
         await session.commit()
         return counted
+YES_MARKS = 1  # a motion: 赞成 (the first option)
