@@ -15,6 +15,9 @@ and the committee's acts. Each kind of row is either deleted or keeps its place 
   without who cast them — on a closed meeting as on an open one, so no count ever changes; secret ballots never
   named anyone; amendments and the meetings they created stay, without them; a candidate's option keeps its label
   (an election's result is public), without the link to them;
+* paper ballots and proxies: a scrutineer's appointment is deleted; a paper entry keeps who entered it as the
+  anonymous resident row (the record of the hall; it names nobody) and loses who confirmed it; a proxy stays part of
+  the meeting's record between the anonymous rows (so no count changes), without who registered it;
 * quick polls: their answers stay counted, without their Telegram id (``storage.quick_polls.forget_user``) but
   still the anonymous resident row's (that is what counts an answer as a resident's), polls they created or closed
   stay, without them;
@@ -44,6 +47,8 @@ from storage.event_programme import ProgrammeItem
 from storage.event_volunteers import Volunteer, VolunteerRole
 from storage.events import Event
 from storage.meetings import Amendment, Meeting, MeetingOption
+from storage.paper import PaperEntry, Scrutineer
+from storage.proxies import MeetingProxy
 from storage.quick_polls import QuickPoll, QuickPollAnswerChange
 from storage.residents import Resident
 from storage.topic_comments import TopicComment
@@ -92,6 +97,11 @@ async def forget_resident(session: AsyncSession, community_id: int, resident: Re
                        .values(key=f"x:{elector_id}").execution_options(synchronize_session=False))
     for column in (MeetingElector.holder_id, OpenBallot.cast_by, Amendment.author_id, Amendment.decided_by,
                    MeetingOption.candidate_id, Meeting.created_by):
+        await _unlink(session, col(column), resident_id)
+
+    # paper ballots and proxies
+    await _execute(session, delete(Scrutineer).where(col(Scrutineer.resident_id) == resident_id))
+    for column in (PaperEntry.confirmed_by, MeetingProxy.registered_by):
         await _unlink(session, col(column), resident_id)
 
     # quick polls (the answers' Telegram ids: storage.quick_polls.forget_user); an answer keeps its link to the
