@@ -6,7 +6,15 @@ from core.errors import NotFound
 from core.telegram_ids import parse_user_id
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, DecideJoin, DeskHome, ElectoratesHome, MeetingsDesk, OpenMenu
+from handlers.links import (
+    CommitteeHome,
+    DecideJoin,
+    DeskHome,
+    ElectoratesHome,
+    ExportsHome,
+    MeetingsDesk,
+    OpenMenu,
+)
 from handlers.port import SendDocument
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -34,6 +42,7 @@ def _home_keyboard(ctx: Context) -> list:
         [ctx.button(ctx.t("committee.topics"), DeskHome())],
         [ctx.button(ctx.t("electorates.btn.home"), ElectoratesHome())],
         [ctx.button(ctx.t("voting.committee_home"), MeetingsDesk())],
+        [ctx.button(ctx.t("exports.btn.home"), ExportsHome())],
         [ctx.button(ctx.t("menu.back"), OpenMenu())],
     ]
 

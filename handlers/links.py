@@ -90,3 +90,7 @@ class OpenEvent(Tap, prefix="wo"):
     """An event's card as residents see it (handlers.events); programme, volunteers and check-in link here too."""
 
     event_id: int
+
+
+class ExportsHome(Tap, prefix="za"):
+    """The committee's monthly export: choose a month (handlers.exports)."""
