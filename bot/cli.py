@@ -344,11 +344,12 @@ def calendar(
     """Write every upcoming event of the community as one iCalendar feed (.ics)."""
     settings = _settings()
     language = "en" if lang.lower() == "en" else "zh-Hans"
-    count = asyncio.run(_calendar(settings, out, language))
+    content, count = asyncio.run(_calendar(settings, language))
+    out.write_bytes(content)
     typer.echo(f"{out}: {count} upcoming events")
 
 
-async def _calendar(settings: Settings, out: Path, language: str) -> int:
+async def _calendar(settings: Settings, language: str) -> tuple[bytes, int]:
     from bot.app import Linli
     from storage.exports.feed import upcoming_feed
     from storage.unit import Unit
@@ -359,8 +360,7 @@ async def _calendar(settings: Settings, out: Path, language: str) -> int:
         async with linli.sessions() as session:
             found = await upcoming_feed(Unit(session), linli.community_id or 0, linli.clock.now(), language=language,
                                         translator=linli.translator)
-        out.write_bytes(found.content)
-        return found.events
+        return found.content, found.events
     finally:
         await linli.close()
 
