@@ -203,7 +203,8 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
                and r["scope"] == t("exports.scope.building")]
     assert {r["unit"]: (r["took_part"], r["eligible"]) for r in turnout} == {
         b or "—": (int(took_by_building.get(b, 0)), int(n)) for b, n in register_by_building.items()}
-    groups = [r for r in tables["turnout"] if r["meeting"] == "十一月居民会议" and r["scope"] == t("exports.scope.group")]
+    groups = [r for r in tables["turnout"]
+              if r["meeting"] == "十一月居民会议" and r["scope"] == t("exports.scope.group")]
     assert {r["unit"] for r in groups} == {"第一小组", "第二小组"}
 
     # Ballots: every ballot of November's rounds, secret ones as receipt and choice only.
@@ -227,7 +228,8 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
     households = await _rows(app, """SELECT b.name || '-' || h.unit || '-' || h.room FROM open_ballot o
         JOIN meeting_elector e ON e.id = o.elector_id JOIN household h ON h.id = e.household_id
         JOIN building b ON b.id = h.building_id WHERE e.meeting_id = :m""", m=residents_id)
-    assert sorted(r["household"] for r in opened if r["meeting"] == "十一月居民会议") == sorted(h for (h,) in households)
+    shown = sorted(r["household"] for r in opened if r["meeting"] == "十一月居民会议")
+    assert shown == sorted(h for (h,) in households)
     names = {r["name"] for r in opened}
     assert names == ({"Alice", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Director"} if with_names else {None})
     void = [r for r in ballots if r["meeting"] == "居民公约修订" and r["round"] == 1]

@@ -13,8 +13,8 @@ from core.quick_polls import Draft as PollDraft
 from core.topics import TopicStatus
 from core.voting import ItemKind, MeetingKind, Mode
 from handlers.port import SendPoll, Sent
-from storage import councils, electorate_admin, event_admin, events, meetings, quick_polls, topic_desk, topics, voting
 from storage import community as homes
+from storage import councils, electorate_admin, event_admin, events, meetings, quick_polls, topic_desk, topics, voting
 from storage.electorate_files import parse_groups, parse_owners, parse_representatives
 from storage.meetings import Draft, DraftItem
 from storage.residents import Role, by_telegram_id
@@ -152,8 +152,9 @@ async def month(app: Linli, seed: Seed) -> Seeded:
     await cast(app, ids, done.meetings["households"], {1: 1, 3: 2, 6: 1, 7: 4})
     await close(app, done.meetings["households"])
 
-    done.meetings["representatives"] = await meeting(app, "居民代表会议", DraftItem(ItemKind.MOTION, "年度计划", "计划。"),
-                                                     kind=MeetingKind.REPRESENTATIVES, mode=Mode.REPRESENTATIVES)
+    plan = DraftItem(ItemKind.MOTION, "年度计划", "计划。")
+    done.meetings["representatives"] = await meeting(app, "居民代表会议", plan, kind=MeetingKind.REPRESENTATIVES,
+                                                     mode=Mode.REPRESENTATIVES)
     await cast(app, ids, done.meetings["representatives"], {1: YES, 7: NO, 8: YES})
     await close(app, done.meetings["representatives"])
 
@@ -197,7 +198,8 @@ async def month(app: Linli, seed: Seed) -> Seeded:
     chat = -100123
     await seed.configure(committee_chat_id=chat)
     poll = await _unit(app, quick_polls.post, community_id=community, chat_id=chat,
-                       draft=PollDraft("周日开放活动室吗？", ("开放", "不开放")), closes_at=clock.now() + timedelta(hours=2),
+                       draft=PollDraft("周日开放活动室吗？", ("开放", "不开放")),
+                       closes_at=clock.now() + timedelta(hours=2),
                        created_by=ids[DIRECTOR], now=clock.now(),
                        action=lambda view: SendPoll(chat, view.question, view.options, anonymous=False))
     await _unit(app, quick_polls.record_sent, f"{quick_polls.SENT_PREFIX}:{poll.id}", Sent(77, "tgpoll-1"))
