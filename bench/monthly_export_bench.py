@@ -221,8 +221,9 @@ async def measure_in(url: str, ballots: int = BALLOTS, residents: int = RESIDENT
             linli_times.append(await _timed(linli))
         bare_peak = await _peak_mb(bare)
         linli_peak = await _peak_mb(linli)
-        return Figures(ballots, residents, min(bare_times), min(linli_times), bare_peak, linli_peak,
-                       os.path.getsize(linli_path) / 2**20, os.path.getsize(bare_path) / 2**20)
+        sizes = [size / 2**20 for size in await asyncio.to_thread(lambda: [os.path.getsize(linli_path),
+                                                                            os.path.getsize(bare_path)])]
+        return Figures(ballots, residents, min(bare_times), min(linli_times), bare_peak, linli_peak, *sizes)
 
 
 async def run(ballots: int = BALLOTS, residents: int = RESIDENTS, rounds: int = 3,
