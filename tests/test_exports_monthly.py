@@ -447,3 +447,37 @@ async def test_bad_months_are_refused_politely(port: Harness, november: Seeded) 
     assert director.last.text == port.app.translator("zh-Hans", "exports.err.future", month="2027-01")
     await director.send("/export 2026-09")
     assert director.last.labels[0] == port.app.translator("zh-Hans", "exports.btn.xlsx")
+
+
+# ---- the command line ------------------------------------------------------------------------------------------
+
+
+def test_linli_export_and_calendar_on_the_command_line(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app as cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINLI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.delenv("LINLI_BOT_TOKEN", raising=False)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "json", "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    document = json.loads((tmp_path / "linli-2026-11.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(jsondoc.load_schema()).validate(document)
+    assert document["language"] == "en" and document["tables"]["votes"]["name"] == "Votes"
+    done = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "pdf", "--out", "notice.pdf"])
+    assert done.exit_code == 0 and (tmp_path / "notice.pdf").read_bytes().startswith(b"%PDF"), done.output
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        sources = [json.loads(detail)["source"] for (detail,) in db.execute(
+            "SELECT detail_json FROM audit_entry WHERE action = 'export.monthly'")]
+    assert sources == ["cli", "cli"]
+    refused = runner.invoke(cli, ["export", "--month", "2026-13"])
+    assert refused.exit_code == 2 and "2026-13" in refused.output and "Traceback" not in refused.output
+    refused = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "doc"])
+    assert refused.exit_code == 2 and "xlsx" in refused.output
+    done = runner.invoke(cli, ["calendar", "--out", "events.ics"])
+    assert done.exit_code == 0 and "0 upcoming events" in done.output, done.output
+    assert Calendar.from_ical((tmp_path / "events.ics").read_bytes()).walk("VEVENT") == []
