@@ -129,7 +129,7 @@ async def export_file(ctx: Context, tap: ExportFile) -> None:
     written, content = await monthly_data.export_bytes(
         ctx.uow, ctx.community.id or 0, month, tap.format, now=ctx.now(), actor=ctx.user_id, source=Source.BOT,
         language=ctx.lang, with_names=names)
-    ctx.toast(ctx.t("exports.working", month=str(month)))
+    ctx.toast()
     caption = ctx.t("exports.caption_names" if names else "exports.caption", community=esc(ctx.community.name),
                     month=str(month), format=ctx.t(FORMAT_LABELS[tap.format]))
     ctx.reply.add(SendDocument(chat_id=ctx.chat_id, file_name=written.file_name, content=content, caption=caption))
