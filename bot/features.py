@@ -131,7 +131,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
              jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
              sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
-    Declared(Feature("exports", routers=(exports.router,), commands=("export", "calendar"), help=("exports.help",),
+    # /export (committee) and /calendar are routed but not in Telegram's command list (the help lines name them).
+    Declared(Feature("exports", routers=(exports.router,), help=("exports.help",),
                      committee_help=("exports.help_committee",)),
              jobs=(JobSpec("exports-monthly", 300, _monthly_exports),)),
     Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
