@@ -50,6 +50,7 @@ from scheduler.outbox_sender import OutboxSender
 from storage import inbox, residents
 from storage.community import ensure_community
 from storage.db import create_engine, is_sqlite, session_factory, upgrade_if_behind
+from storage.unit import Unit
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +392,7 @@ class Linli:
         resident = found.resident
         lang = resident.language if resident else pick_language(incoming.sender.language_code,
                                                                 self.settings.default_language)
-        return Context(incoming=incoming, session=session, clock=self.clock, translator=self.translator,
+        return Context(incoming=incoming, uow=Unit(session), clock=self.clock, translator=self.translator,
                        codec=self.codec, community=found.community, resident=resident, lang=lang,
                        state=found.state, committee=found.committee, options=self.options,
                        bot_username=self.bot_username, screens=self.screens)

@@ -1,14 +1,13 @@
-"""What a handler gets: the incoming event, the user's language, one unit of work, and helpers to reply.
+"""What a handler gets: the incoming event, who and where (read models), one unit of work, and helpers to reply.
 
-Handlers read typed input, call one use case from ``storage``, and render catalog text here.
+Handlers read typed input, call a use case from ``storage`` with ``ctx.uow`` (an opaque handle: no session, no
+ORM rows cross the port), and render catalog text here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.clock import Clock
 from core.errors import InvalidInput, StaleButton
@@ -30,9 +29,9 @@ from handlers.port import (
 )
 from locales.catalogs import Translator
 from storage import conversations
-from storage.community import Community
-from storage.conversations import ConversationState
-from storage.residents import Resident
+from storage.community import Home
+from storage.conversations import Form
+from storage.residents import Who
 from storage.unit import Unit
 
 
@@ -47,14 +46,14 @@ class Options:
 @dataclass(slots=True)
 class Context:
     incoming: Incoming
-    session: AsyncSession
+    uow: Unit  # the unit of work to hand to a use case
     clock: Clock
     translator: Translator
     codec: ButtonCodec
-    community: Community
-    resident: Resident | None
+    community: Home
+    resident: Who | None  # None: a stranger (a guest who never chose anything has no row)
     lang: str
-    state: ConversationState | None
+    state: Form | None  # the user's half-filled form in this chat
     committee: bool = False
     options: Options = field(default_factory=Options)
     bot_username: str | None = None
@@ -90,11 +89,6 @@ class Context:
 
     def now(self):
         return self.clock.now()
-
-    @property
-    def uow(self) -> Unit:
-        """The unit of work to hand to a use case (new features use this, never ``session``)."""
-        return Unit(self.session)
 
     # ---- text and buttons ----------------------------------------------------------
     def t(self, key: str, /, **params: Any) -> str:
@@ -138,15 +132,15 @@ class Context:
         return data
 
     # ---- forms (conversation state lives in the database) --------------------------
-    async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> ConversationState:
-        self.state = await conversations.save(self.session, self.user_id, self.chat_id, flow, step,
-                                               data or {}, self.now(), current=self.state, loaded=True)
+    async def set_form(self, flow: str, step: str, data: dict[str, Any] | None = None) -> Form:
+        self.state = await conversations.save_form(self.uow, self.user_id, self.chat_id, flow, step, data or {},
+                                                   self.now(), current=self.state, loaded=True)
         return self.state
 
     async def clear_form(self) -> None:
         # The state was loaded with this update; None means there is no form to end.
         if self.state is not None:
-            await conversations.discard(self.session, self.state)
+            await conversations.end_form(self.uow, self.state)
             self.state = None
 
     def form_data(self) -> dict[str, Any]:
@@ -158,7 +152,7 @@ class Context:
         assert self.state is not None
         return self.state.ref
 
-    def require_form(self, flow: str, ref: str | None = None) -> ConversationState:
+    def require_form(self, flow: str, ref: str | None = None) -> Form:
         """The user's current form of ``flow``; a button from an older step or another form is stale."""
         if self.state is None or self.state.flow != flow:
             raise StaleButton()

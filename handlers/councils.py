@@ -12,7 +12,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
 from handlers.topic_desk_form import ask, show_desk_card
-from storage import councils, topic_notices, topics
+from storage import councils, topics
 
 router = Router("councils")
 desk = router.committee_button
@@ -59,12 +59,12 @@ class ReferTopic(Tap, prefix="kk"):
 
 @desk(Councils)
 async def list_councils(ctx: Context, tap: Councils) -> None:
-    found = await councils.councils(ctx.session, ctx.community.id or 0)
+    found = await councils.councils(ctx.uow, ctx.community.id)
     lines = Page()
     lines.add(ctx.t("topics.council.list_title"))
     lines.extend([ctx.t("topics.council.list_line", name=esc(c.name), members=n) for c, n in found] or
                  [ctx.t("topics.council.none")])
-    rows: Keyboard = [[ctx.button(clip(c.name, 30), ShowCouncil(c.id or 0))] for c, _ in found[:6]]
+    rows: Keyboard = [[ctx.button(clip(c.name, 30), ShowCouncil(c.id))] for c, _ in found[:6]]
     rows.append([ctx.button(ctx.t("topics.council.new"), NewCouncil())])
     rows.append([ctx.button(ctx.t("topics.desk.back"), DeskHome())])
     ctx.toast()
@@ -72,7 +72,7 @@ async def list_councils(ctx: Context, tap: Councils) -> None:
 
 
 async def show_council(ctx: Context, council_id: int, *, new_message: bool = False) -> None:
-    shown = await councils.council_view(ctx.session, ctx.community.id or 0, council_id, ctx.now())
+    shown = await councils.council_view(ctx.uow, ctx.community.id, council_id, ctx.now())
     names = join_fitting([esc(clip(m.display_name, view.NAME_SHOWN)) for m in shown.members],
                          ctx.t("common.list_separator"), MEMBER_NAMES_ROOM, view.more(ctx))
     lines = Page()
@@ -82,7 +82,7 @@ async def show_council(ctx: Context, council_id: int, *, new_message: bool = Fal
         lines.add(ctx.t("topics.council.topics"))
         lines.extend([f"· #{row.id} {esc(clip(row.title, 60))}" for row in shown.topics])
     remove = [ctx.button(ctx.t("topics.council.remove", name=clip(m.display_name, 16)),
-                         RemoveMember(council_id, m.id or 0)) for m in shown.members[:MEMBER_BUTTONS]]
+                         RemoveMember(council_id, m.id)) for m in shown.members[:MEMBER_BUTTONS]]
     rows: Keyboard = [[ctx.button(ctx.t("topics.council.add"), FindMember(council_id))]]
     rows += [remove[i:i + 2] for i in range(0, len(remove), 2)]
     rows.append([ctx.button(ctx.t("topics.desk.councils"), Councils())])
@@ -102,26 +102,24 @@ async def new_council(ctx: Context, tap: NewCouncil) -> None:
 
 @desk(FindMember)
 async def find_member(ctx: Context, tap: FindMember) -> None:
-    council = await councils.get_council(ctx.session, ctx.community.id or 0, tap.council_id)
+    council = await councils.council(ctx.uow, ctx.community.id, tap.council_id)
     await ask(ctx, {"do": "member", "id": council.id}, flow=FORM, council=esc(council.name))
 
 
 @desk(AddMember)
 async def add_member(ctx: Context, tap: AddMember) -> None:
     council_id = tap.council_id
-    added = await councils.add_member(ctx.session, community=ctx.community, council_id=council_id,
+    added = await councils.add_member(ctx.uow, community=ctx.community, council_id=council_id,
                                       resident_id=tap.resident_id, actor=ctx.resident, now=ctx.now())
-    if added is not None:
-        council = await councils.get_council(ctx.session, ctx.community.id or 0, council_id)
-        ctx.tell(topic_notices.joined_council(council.id or 0, council.name, added, ctx.now()))
-    ctx.toast(ctx.t("topics.council.added" if added else "topics.council.already"))
+    ctx.tell(*added.notices)
+    ctx.toast(ctx.t("topics.council.added" if added.resident is not None else "topics.council.already"))
     await show_council(ctx, council_id)
 
 
 @desk(RemoveMember)
 async def remove_member(ctx: Context, tap: RemoveMember) -> None:
     council_id = tap.council_id
-    await councils.remove_member(ctx.session, community=ctx.community, council_id=council_id,
+    await councils.remove_member(ctx.uow, community=ctx.community, council_id=council_id,
                                  resident_id=tap.resident_id, actor=ctx.resident, now=ctx.now())
     ctx.toast(ctx.t("topics.desk.done"))
     await show_council(ctx, council_id)
@@ -129,13 +127,13 @@ async def remove_member(ctx: Context, tap: RemoveMember) -> None:
 
 @desk(PickCouncil)
 async def pick_council(ctx: Context, tap: PickCouncil) -> None:
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
-    found = await councils.councils(ctx.session, ctx.community.id or 0)
-    rows: Keyboard = [[ctx.button(f"🏛 {clip(c.name, 30)} ({n})", ReferTopic(topic.id or 0, c.id or 0))]
+    topic = await topics.read_topic(ctx.uow, ctx.community.id, tap.topic_id, committee=True)
+    found = await councils.councils(ctx.uow, ctx.community.id)
+    rows: Keyboard = [[ctx.button(f"🏛 {clip(c.name, 30)} ({n})", ReferTopic(topic.id, c.id))]
                       for c, n in found[:6]]
     if not found:
         rows.append([ctx.button(ctx.t("topics.council.new"), NewCouncil())])
-    rows.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))])
+    rows.append([ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id))])
     ctx.toast()
     ctx.show(ctx.t("topics.council.pick" if found else "topics.council.none_yet", id=topic.id,
                    title=esc(topic.title)), rows)
@@ -143,14 +141,11 @@ async def pick_council(ctx: Context, tap: PickCouncil) -> None:
 
 @desk(ReferTopic)
 async def refer_topic(ctx: Context, tap: ReferTopic) -> None:
-    referral = await councils.refer(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    referral = await councils.refer(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                     council_id=tap.council_id, actor=ctx.resident, now=ctx.now())
-    change = referral.change
-    ctx.tell(topic_notices.change(change),
-             topic_notices.to_people(referral.members, change.topic, "topics.note.council_seat",
-                                     f"tp:{change.topic.id}:e{change.event.id}:seat", council=referral.council.name))
+    ctx.tell(*referral.notices)
     ctx.toast(ctx.t("topics.desk.done"))
-    await show_desk_card(ctx, change.topic.id or 0)
+    await show_desk_card(ctx, referral.change.topic.id)
 
 
 @router.form(FORM, committee=True)
@@ -160,13 +155,13 @@ async def council_input(ctx: Context) -> None:
         await _typed_member(ctx, int(state.data["id"]))
         return
     try:
-        council = await councils.create(ctx.session, community=ctx.community, actor=ctx.resident,
+        council = await councils.create(ctx.uow, community=ctx.community, actor=ctx.resident,
                                         name=ctx.incoming.text or "", now=ctx.now())
     except councils.CouncilExists as taken:  # nothing was written; the form stays open for another name
         ctx.say(ctx.t("topics.council.name_taken", name=esc(str(taken.params["name"]))))
         return
     await ctx.clear_form()
-    await show_council(ctx, council.id or 0, new_message=True)
+    await show_council(ctx, council.id, new_message=True)
 
 
 async def _typed_member(ctx: Context, council_id: int) -> None:
@@ -174,12 +169,12 @@ async def _typed_member(ctx: Context, council_id: int) -> None:
     if looks_like_a_number(typed) and parse_user_id(typed) is None:  # 30 digits would overflow a BIGINT
         ctx.say(ctx.t("errors.not_a_user_id", value=esc(clip(typed.strip(), 24))))
         return
-    found = await councils.find_residents(ctx.session, ctx.community.id or 0, typed)
+    found = await councils.find_residents(ctx.uow, ctx.community.id, typed)
     if not found:
         ctx.say(ctx.t("topics.council.nobody"))  # the form stays open: try another name
         return
     await ctx.clear_form()
-    rows: Keyboard = [[ctx.button(f"➕ {clip(r.display_name, 30)}", AddMember(council_id, r.id or 0))] for r in found]
+    rows: Keyboard = [[ctx.button(f"➕ {clip(r.display_name, 30)}", AddMember(council_id, r.id))] for r in found]
     rows.append([ctx.button(ctx.t("menu.back"), ShowCouncil(council_id))])
     ctx.say(ctx.t("topics.council.found"), rows)
 

@@ -14,7 +14,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc, local_time
 from storage import event_checkin, event_extras
-from storage.conversations import ConversationState
+from storage.conversations import Form
 from storage.event_checkin import Attended
 
 router = Router("event_checkin")
@@ -199,7 +199,7 @@ async def party_children(ctx: Context, tap: PartyChildren) -> None:
     await _record(ctx, state.flow, state.data, tap.children)
 
 
-def _party_form(ctx: Context, form: str, step: str) -> ConversationState:
+def _party_form(ctx: Context, form: str, step: str) -> Form:
     """The resident's or the committee's check-in form at ``step``; anything else is a stale button."""
     state = ctx.state
     if state is None or state.flow not in (FLOW, DOOR_FLOW):

@@ -40,9 +40,8 @@ async def set_language(ctx: Context, tap: SetLanguage) -> None:
     if code not in LANGUAGES:
         raise StaleButton()
     ctx.lang = code
-    if ctx.resident is None:
-        ctx.resident = await residents.remember_guest(ctx.session, ctx.community.id or 0, ctx.user_id,
-                                                      ctx.incoming.sender.display_name, code, ctx.now())
-    await residents.set_language(ctx.session, ctx.resident, code)
+    ctx.resident = await residents.change_language(ctx.uow, community_id=ctx.community.id, telegram_user_id=ctx.user_id,
+                                                   resident=ctx.resident, name=ctx.incoming.sender.display_name,
+                                                   language=code, now=ctx.now())
     ctx.toast(ctx.t("language.changed"))
     await menu.show_main(ctx)

@@ -92,5 +92,11 @@ class OpenEvent(Tap, prefix="wo"):
     event_id: int
 
 
+class PaperDesk(Tap, prefix="bd"):
+    """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
+
+    meeting_id: int
+
+
 class ExportsHome(Tap, prefix="za"):
     """The committee's monthly export: choose a month (handlers.exports)."""

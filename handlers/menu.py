@@ -8,7 +8,6 @@ from handlers.links import CommitteeHome, LanguagePicker, OpenMenu
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
-from storage import community as homes
 from storage import privacy, residents
 
 router = Router("menu")
@@ -96,7 +95,7 @@ async def ask_forget(ctx: Context, tap: AskForget) -> None:
 
 @router.button(ConfirmForget)
 async def confirm_forget(ctx: Context, tap: ConfirmForget) -> None:
-    await privacy.forget(ctx.session, community_id=ctx.community.id or 0, telegram_user_id=ctx.user_id, now=ctx.now())
+    await privacy.forget(ctx.uow, community_id=ctx.community.id, telegram_user_id=ctx.user_id, now=ctx.now())
     ctx.resident, ctx.state, ctx.committee = None, None, False
     ctx.toast()
     ctx.show(ctx.t("me.forgotten"))
@@ -109,11 +108,9 @@ async def show_me(ctx: Context) -> None:
     if resident is None:  # a guest may still have a join request, code tries or a half-filled form
         ctx.show(ctx.t("me.guest"), [*back[:1], forget, *back[1:]])
         return
-    address = (await homes.household_label(ctx.session, ctx.community.id or 0, resident.household_id)
-               if resident.household_id else "—")
-    roles = sorted(await residents.roles_of(ctx.session, resident.id or 0))
-    role_names = ctx.t("common.list_separator").join(ctx.t(f"role.{role.value}") for role in roles)
-    ctx.show(ctx.t("me.card", name=esc(resident.display_name), address=esc(address),
+    about = await residents.profile(ctx.uow, resident)
+    role_names = ctx.t("common.list_separator").join(ctx.t(f"role.{role.value}") for role in about.roles)
+    ctx.show(ctx.t("me.card", name=esc(resident.display_name), address=esc(about.address or "—"),
                    adult=ctx.t("common.yes" if resident.is_adult else "common.no"),
                    verified=ctx.t("me.verified" if resident.verified else "me.unverified"),
                    roles=role_names or "—", language=ctx.t(f"language.{resident.language}"),

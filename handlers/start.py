@@ -9,8 +9,7 @@ from handlers.context import Context
 from handlers.links import OpenMenu
 from handlers.router import Router
 from handlers.text import clean_line, esc
-from storage import community as homes
-from storage import join_notices, registration
+from storage import registration
 
 router = Router("start")
 
@@ -76,16 +75,15 @@ async def cancel(ctx: Context) -> None:
 
 async def _accept_code(ctx: Context, code: str) -> None:
     try:
-        invite = await registration.check_code(ctx.session, ctx.community.id or 0, ctx.user_id, code, ctx.now(),
+        invite = await registration.check_code(ctx.uow, ctx.community.id, ctx.user_id, code, ctx.now(),
                                                ctx.options.code_tries_per_hour)
     except (registration.InvalidCode, registration.CodeUsed, registration.CodeExpired) as error:
         await ctx.set_form(REGISTER, "code")
         ctx.say(ctx.t(error.key, **error.params) + "\n\n" + ctx.t("start.code_try_again"),
                 [[ctx.button(ctx.t("start.ask_to_join"), AskToJoin())]])
         return
-    address = await homes.household_label(ctx.session, ctx.community.id or 0, invite.household_id)
-    await ctx.set_form(REGISTER, "name", {"code": invite.code, "address": address})
-    ctx.say(ctx.t("start.code_ok", address=esc(address)) + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
+    await ctx.set_form(REGISTER, "name", {"code": invite.code, "address": invite.address})
+    ctx.say(ctx.t("start.code_ok", address=esc(invite.address)) + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
 
 
 def _already_registered(ctx: Context) -> bool:
@@ -109,8 +107,7 @@ async def enter_code(ctx: Context, tap: EnterCode) -> None:
 async def ask_to_join(ctx: Context, tap: AskToJoin) -> None:
     if _already_registered(ctx):
         return
-    if await registration.pending_request(ctx.session, ctx.community.id or 0, ctx.user_id) is not None:
-        raise registration.RequestPending()
+    await registration.check_may_ask(ctx.uow, ctx.community.id, ctx.user_id)
     await ctx.set_form(JOIN, "name")
     ctx.toast()
     ctx.say(ctx.t("join.intro") + "\n\n" + ctx.t("start.ask_name", limit=NAME_LIMIT))
@@ -218,7 +215,7 @@ def _show_confirm(ctx: Context, data: dict, flow: str) -> None:
 
 async def _finish_registration(ctx: Context, data: dict) -> None:
     ctx.resident = await registration.join_with_code(
-        ctx.session, ctx.community.id or 0, telegram_user_id=ctx.user_id, code_text=data["code"], name=data["name"],
+        ctx.uow, ctx.community.id, telegram_user_id=ctx.user_id, code_text=data["code"], name=data["name"],
         is_adult=bool(data.get("adult")), language=ctx.lang, now=ctx.now(),
         tries_per_hour=ctx.options.code_tries_per_hour)
     await ctx.clear_form()
@@ -228,10 +225,10 @@ async def _finish_registration(ctx: Context, data: dict) -> None:
 
 
 async def _finish_join(ctx: Context, data: dict) -> None:
-    request = await registration.request_to_join(
-        ctx.session, community_id=ctx.community.id or 0, telegram_user_id=ctx.user_id, name=data["name"],
+    asked = await registration.ask_to_join(
+        ctx.uow, community=ctx.community, telegram_user_id=ctx.user_id, name=data["name"],
         is_adult=bool(data.get("adult")), address=data.get("address", ""), language=ctx.lang, now=ctx.now())
     await ctx.clear_form()
     ctx.toast()
     ctx.show(ctx.t("join.sent"))
-    ctx.tell(await join_notices.requested(ctx.session, ctx.community, request))
+    ctx.tell(*asked.notices)

@@ -11,7 +11,7 @@ from handlers.links import OpenTopic
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import esc
-from storage import topic_comments, topics
+from storage import topic_comments
 
 router = Router("topic_comments")
 
@@ -40,7 +40,7 @@ async def comments_page(ctx: Context, tap: ShowComments) -> None:
 
 @router.button(WriteComment, verified=True)
 async def write_comment(ctx: Context, tap: WriteComment) -> None:
-    await topic_comments.check_may_comment(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    await topic_comments.check_may_comment(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                            resident=ctx.resident)
     await ctx.set_form(FLOW, "text", {"topic": tap.topic_id})
     ctx.toast()
@@ -49,14 +49,14 @@ async def write_comment(ctx: Context, tap: WriteComment) -> None:
 
 @router.button(ReportComment, verified=True)
 async def report_comment(ctx: Context, tap: ReportComment) -> None:
-    added = await topic_comments.report(ctx.session, community=ctx.community, comment_id=tap.comment_id,
+    added = await topic_comments.report(ctx.uow, community=ctx.community, comment_id=tap.comment_id,
                                         resident=ctx.resident, now=ctx.now())
     ctx.toast(ctx.t("topics.comment.reported" if added else "topics.comment.already_reported"), alert=True)
 
 
 async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: bool = False) -> None:
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, topic_id)
-    shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * PAGE, limit=PAGE)
+    found = await topic_comments.comments_page(ctx.uow, ctx.community.id, topic_id, offset=page * PAGE, limit=PAGE)
+    topic, shown, total = found.topic, found.comments, found.total
     lines = Page()
     lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
                   ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, PAGE))])
@@ -67,7 +67,7 @@ async def show_comments(ctx: Context, topic_id: int, page: int, *, new_message: 
         if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
             break
         if not comment.hidden:
-            reports.append(ctx.button(ctx.t("topics.comment.report", number=number), ReportComment(comment.id or 0)))
+            reports.append(ctx.button(ctx.t("topics.comment.report", number=number), ReportComment(comment.id)))
     rows: Keyboard = []
     if reports:
         rows.append(reports)
@@ -87,7 +87,7 @@ async def comment_input(ctx: Context) -> None:
     if ctx.incoming.attachment is not None and not ctx.incoming.text:
         ctx.say(ctx.t("errors.text_expected"))
         return
-    await topic_comments.add(ctx.session, community=ctx.community, topic_id=topic_id, resident=ctx.resident,
+    await topic_comments.add(ctx.uow, community=ctx.community, topic_id=topic_id, resident=ctx.resident,
                              text=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
     ctx.say(ctx.t("topics.comment.saved"))

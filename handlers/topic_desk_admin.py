@@ -64,8 +64,8 @@ async def desk_categories(ctx: Context, tap: DeskCategories) -> None:
 
 
 async def _categories(ctx: Context) -> None:
-    found = await topics.categories(ctx.session, ctx.community.id or 0, active_only=False)
-    buttons = [ctx.button(("" if c.active else "🚫 ") + c.name(ctx.lang), DeskCategory(c.id or 0))
+    found = await topics.category_list(ctx.uow, ctx.community.id, active_only=False)
+    buttons = [ctx.button(("" if c.active else "🚫 ") + c.name(ctx.lang), DeskCategory(c.id))
                for c in found[:12]]
     rows: Keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([ctx.button(ctx.t("topics.desk.category_new"), NewCategory())])
@@ -76,13 +76,13 @@ async def _categories(ctx: Context) -> None:
 
 @desk(DeskCategory)
 async def desk_category(ctx: Context, tap: DeskCategory) -> None:
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
+    category = await topics.category(ctx.uow, ctx.community.id, tap.category_id)
     ctx.toast()
     ctx.show(ctx.t("topics.desk.category_text", zh=esc(category.name_zh), en=esc(category.name_en),
                    state=ctx.t("topics.desk.category_on" if category.active else "topics.desk.category_off")),
-             [[ctx.button(ctx.t("topics.desk.category_rename"), RenameCategory(category.id or 0)),
+             [[ctx.button(ctx.t("topics.desk.category_rename"), RenameCategory(category.id)),
                ctx.button(ctx.t("topics.desk.category_retire" if category.active else "topics.desk.category_restore"),
-                          ToggleCategory(category.id or 0))],
+                          ToggleCategory(category.id))],
               [ctx.button(ctx.t("topics.desk.categories"), DeskCategories())]])
 
 
@@ -93,13 +93,13 @@ async def new_category(ctx: Context, tap: NewCategory) -> None:
 
 @desk(RenameCategory)
 async def rename_category(ctx: Context, tap: RenameCategory) -> None:
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
+    category = await topics.category(ctx.uow, ctx.community.id, tap.category_id)
     await ask(ctx, {"do": "catname", "id": category.id}, flow=FORM)
 
 
 @desk(ToggleCategory)
 async def toggle_category(ctx: Context, tap: ToggleCategory) -> None:
-    await topic_desk.toggle_category(ctx.session, community=ctx.community, actor=ctx.resident,
+    await topic_desk.toggle_category(ctx.uow, community=ctx.community, actor=ctx.resident,
                                      category_id=tap.category_id, now=ctx.now())
     await _categories(ctx)
 
@@ -111,10 +111,10 @@ async def admin_input(ctx: Context) -> None:
         await _typed_setting(ctx, str(data["name"]))
         return
     if data["do"] == "catnew":
-        await topic_desk.add_category(ctx.session, community=ctx.community, actor=ctx.resident,
+        await topic_desk.add_category(ctx.uow, community=ctx.community, actor=ctx.resident,
                                       names=ctx.incoming.text or "", now=ctx.now())
     else:
-        await topic_desk.rename_category(ctx.session, community=ctx.community, actor=ctx.resident,
+        await topic_desk.rename_category(ctx.uow, community=ctx.community, actor=ctx.resident,
                                          category_id=int(data["id"]), names=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
     ctx.say(ctx.t("topics.desk.category_saved"))
@@ -128,7 +128,7 @@ async def desk_settings(ctx: Context, tap: DeskSettings) -> None:
 
 async def _settings(ctx: Context) -> None:
     community = ctx.community
-    bases = await topics.legal_bases(ctx.session, community)
+    bases = await topics.bases(ctx.uow, community)
     register = (ctx.t("topics.desk.register_set", count=community.adult_population)
                 if community.adult_population is not None
                 else ctx.t("topics.desk.register_unset", count=bases.adults))
@@ -148,7 +148,7 @@ async def change_setting(ctx: Context, tap: ChangeSetting) -> None:
 
 
 async def _typed_setting(ctx: Context, name: str) -> None:
-    await topic_desk.change_setting(ctx.session, community=ctx.community, actor=ctx.resident,
+    ctx.community = await topic_desk.change_setting(ctx.uow, community=ctx.community, actor=ctx.resident,
                                     name=name, text=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
     ctx.say(ctx.t("topics.desk.setting_saved"))
@@ -157,7 +157,7 @@ async def _typed_setting(ctx: Context, name: str) -> None:
 
 @desk(TopicsCsv)
 async def topics_csv(ctx: Context, tap: TopicsCsv) -> None:
-    rows = await topic_lists.export_rows(ctx.session, ctx.community.id or 0, ctx.now())
+    rows = await topic_lists.export_rows(ctx.uow, ctx.community.id, ctx.now())
     ctx.toast()
     stamp = view.when(ctx, ctx.now(), "%Y%m%d")
     ctx.reply.add(SendDocument(chat_id=ctx.chat_id, file_name=f"linli-topics-{stamp}.csv",

@@ -18,7 +18,7 @@ from handlers.port import Keyboard
 from storage import conversations
 from storage.councils import NAME_LIMIT
 from storage.topic_cards import card
-from storage.topics import Topic
+from storage.topics import TopicView
 
 FORM = "topic_desk"  # text the committee confirms before it is published (answers, reasons)
 # what the typed text is for → (prompt key, limit)
@@ -53,19 +53,19 @@ async def ask(ctx: Context, data: dict[str, Any], *, flow: str = FORM, **params:
         ctx.toast()
         ctx.say(prompt)
     else:
-        await conversations.save(ctx.session, ctx.user_id, ctx.user_id, flow, "text", data, ctx.now())
+        await conversations.save_form(ctx.uow, ctx.user_id, ctx.user_id, flow, "text", data, ctx.now())
         ctx.toast(ctx.t("topics.desk.see_private"), alert=True)
         ctx.say(prompt, chat_id=ctx.user_id)
 
 
 async def show_desk_card(ctx: Context, topic_id: int, *, new_message: bool = False) -> None:
     """The card as the committee sees it (proposer, hidden reason, who did what) with the allowed actions."""
-    shown = await card(ctx.session, ctx.community, topic_id, ctx.resident, committee=True)
+    shown = await card(ctx.uow, ctx.community, topic_id, ctx.resident, committee=True)
     text, buttons = view.card_text(ctx, shown, committee=True), desk_buttons(ctx, shown.topic)
     ctx.show(text, buttons, new=new_message)
 
 
-def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:
+def desk_buttons(ctx: Context, topic: TopicView) -> Keyboard:
     """Only the moves the status machine allows from here, two to a row."""
     from handlers.councils import PickCouncil
     from handlers.topics_committee import (
@@ -77,7 +77,7 @@ def desk_buttons(ctx: Context, topic: Topic) -> Keyboard:
         Unhide,
     )
 
-    topic_id, status = topic.id or 0, topic.status
+    topic_id, status = topic.id, topic.status
 
     def button(key: str, tap: Tap) -> Any:
         return ctx.button(ctx.t(key), tap)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from core import topics as rules
 from core.errors import InvalidInput, StaleButton
-from core.notices import Bilingual
 from handlers import topics_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
@@ -15,7 +14,7 @@ from handlers.links import OpenTopic, TopicsHome
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
-from storage import topic_lists, topic_notices, topics
+from storage import topic_lists, topics
 
 router = Router("topic_proposal")
 
@@ -63,7 +62,7 @@ async def propose_command(ctx: Context) -> None:
 
 
 async def start(ctx: Context) -> None:
-    await topics.check_may_propose(ctx.session, ctx.community, ctx.resident, ctx.now())
+    await topics.may_propose(ctx.uow, ctx.community, ctx.resident, ctx.now())
     await ctx.set_form(FLOW, "title", {})
     ctx.toast()
     ctx.say(ctx.t("topics.form.intro") + "\n\n" + ctx.t("topics.form.ask_title", limit=rules.TITLE_LIMIT))
@@ -111,8 +110,8 @@ async def _ask(ctx: Context, step: str, data: dict, form: str) -> None:
                    if editing else "")
         ctx.show(ctx.t("topics.form.ask_description", limit=rules.DESCRIPTION_LIMIT) + current)
     elif step == "category":
-        found = await topics.categories(ctx.session, ctx.community.id or 0)
-        buttons = [ctx.button(c.name(ctx.lang), PickCategory(form, c.id or 0)) for c in found]
+        found = await topics.category_list(ctx.uow, ctx.community.id)
+        buttons = [ctx.button(c.name(ctx.lang), PickCategory(form, c.id)) for c in found]
         ctx.show(ctx.t("topics.form.ask_category"), [buttons[i:i + 2] for i in range(0, len(buttons), 2)][:7])
     elif step == "photo":
         ctx.show(ctx.t("topics.form.ask_photo"),
@@ -122,8 +121,8 @@ async def _ask(ctx: Context, step: str, data: dict, form: str) -> None:
 
 
 async def _preview(ctx: Context, data: dict, form: str) -> None:
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, int(data["category"]))
-    similar = await topic_lists.similar_open(ctx.session, ctx.community.id or 0, data["title"])
+    category = await topics.category(ctx.uow, ctx.community.id, int(data["category"]))
+    similar = await topic_lists.similar_open(ctx.uow, ctx.community.id, data["title"])
     lines = [ctx.t("topics.form.preview", title=esc(data["title"]), category=esc(category.name(ctx.lang)),
                    description=esc(clip(data["description"], 1500)),
                    photo=ctx.t("common.yes" if data.get("photo") else "common.no"))]
@@ -133,11 +132,11 @@ async def _preview(ctx: Context, data: dict, form: str) -> None:
     if similar:
         lines.append("")
         lines.append(ctx.t("topics.form.similar"))
-        for topic, _ in similar:
+        for topic in similar:
             lines.append(ctx.t("topics.form.similar_line", id=topic.id, title=esc(topic.title),
                                status=view.status_label(ctx, topic.status)))
             rows.append([ctx.button(ctx.t("topics.form.similar_open", id=topic.id,
-                                          title=clip(topic.title, view.TITLE_IN_BUTTON)), OpenTopic(topic.id or 0))])
+                                          title=clip(topic.title, view.TITLE_IN_BUTTON)), OpenTopic(topic.id))])
     ctx.show("\n".join(lines), rows)
 
 
@@ -158,7 +157,7 @@ def _at(ctx: Context, form: str, step: str) -> dict:
 @router.button(PickCategory, verified=True)
 async def pick_category(ctx: Context, tap: PickCategory) -> None:
     data = _at(ctx, tap.form, "category")
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, tap.category_id)
+    category = await topics.category(ctx.uow, ctx.community.id, tap.category_id)
     if not category.active:
         raise topics.CategoryUnavailable()
     data["category"] = category.id
@@ -215,17 +214,14 @@ async def cancel_proposal(ctx: Context, tap: CancelProposal) -> None:
 
 
 async def _submit(ctx: Context, data: dict) -> None:
-    outcome = await topics.propose(ctx.session, community=ctx.community, proposer=ctx.resident,
+    proposed = await topics.submit(ctx.uow, community=ctx.community, proposer=ctx.resident,
                                    title=data["title"], description=data["description"],
                                    category_id=int(data["category"]), photo_file_id=data.get("photo"),
                                    now=ctx.now())
-    topic = outcome.topic
+    topic = proposed.topic
     await ctx.clear_form()
-    category = await topics.get_category(ctx.session, ctx.community.id or 0, topic.category_id)
-    ctx.tell(await topic_notices.proposed(ctx.session, ctx.community, topic,
-                                          Bilingual(category.name("zh-Hans"), category.name("en"))),
-             *await topic_notices.thresholds(ctx.session, ctx.community, outcome))
+    ctx.tell(*proposed.notices)
     ctx.show(ctx.t("topics.form.submitted", id=topic.id, title=esc(topic.title),
                    due=view.when(ctx, topic.answer_due_at)),
-             [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))],
+             [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id))],
               [ctx.button(ctx.t("topics.btn.home"), TopicsHome())]])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from core import topics as rules
 from core.errors import StaleButton, TooLong
-from core.notices import Clipped
 from handlers import topics_view as view
 from handlers.budget import TEXT_BUDGET, fit, parsed_length
 from handlers.buttons import Tap
@@ -17,7 +16,7 @@ from handlers.links import CouncilTopics, OpenMenu, OpenTopic, TopicsHome
 from handlers.port import Keyboard, SendPhoto
 from handlers.router import Router
 from handlers.text import esc
-from storage import councils, topic_cards, topic_lists, topic_notices, topics
+from storage import councils, topic_cards, topic_lists, topics
 from storage.topic_cards import TopicCard
 from storage.topic_lists import RESIDENT_LISTINGS, Listing
 
@@ -75,7 +74,7 @@ async def topics_command(ctx: Context) -> None:
 
 
 async def show_home(ctx: Context) -> None:
-    mine = await councils.councils_of(ctx.session, ctx.resident.id or 0) if ctx.verified and ctx.resident else []
+    mine = await councils.councils_of(ctx.uow, ctx.resident.id) if ctx.verified and ctx.resident else []
     from handlers.topic_proposal import ProposeTopic
 
     rows: Keyboard = [
@@ -117,17 +116,14 @@ async def show_list(ctx: Context, listing: Listing, arg: int, page: int, *, text
         if state is None or state.flow != SEARCH or not state.data.get("q"):
             raise StaleButton()
         text = str(state.data["q"])
-    resident_id = ctx.resident.id if ctx.resident is not None else None
-    council_ids = ([c.id or 0 for c in await councils.councils_of(ctx.session, resident_id or 0)]
-                   if listing is Listing.COUNCIL else None)
-    rows, total = await topic_lists.browse(ctx.session, ctx.community.id or 0, listing, ctx.now(),
-                                           offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE,
-                                           resident_id=resident_id, category_id=arg, text=text,
-                                           council_ids=council_ids)
+    shown = await topic_lists.browse_page(ctx.uow, ctx.community.id, listing, ctx.now(),
+                                          offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE,
+                                          resident_id=ctx.resident.id if ctx.resident is not None else None,
+                                          category_id=arg, text=text)
+    rows, total = shown.rows, shown.total
     params: dict[str, object] = {"query": esc(text or "")}
-    if listing is Listing.CATEGORY:
-        category = await topics.get_category(ctx.session, ctx.community.id or 0, arg)
-        params["category"] = esc(category.name(ctx.lang))
+    if shown.category is not None:
+        params["category"] = esc(shown.category.name(ctx.lang))
     keyboard: Keyboard = [view.topic_button(ctx, row, OpenTopic) for row in rows]
     nav = view.paging_row(ctx, total, page, lambda to: ListTopics(listing, arg, to))
     if nav:
@@ -139,8 +135,8 @@ async def show_list(ctx: Context, listing: Listing, arg: int, page: int, *, text
 
 @router.button(TopicCategories)
 async def topic_categories(ctx: Context, tap: TopicCategories) -> None:
-    found = await topics.categories(ctx.session, ctx.community.id or 0)
-    buttons = [ctx.button(c.name(ctx.lang), listing(Listing.CATEGORY, c.id or 0)) for c in found]
+    found = await topics.category_list(ctx.uow, ctx.community.id)
+    buttons = [ctx.button(c.name(ctx.lang), listing(Listing.CATEGORY, c.id)) for c in found]
     rows: Keyboard = [buttons[i:i + 2] for i in range(0, len(buttons), 2)][:6]
     rows.append([ctx.button(ctx.t("topics.btn.home"), TopicsHome())])
     ctx.toast()
@@ -167,7 +163,7 @@ async def search_input(ctx: Context) -> None:
 
 
 async def show_card(ctx: Context, topic_id: int, *, new_message: bool = False) -> None:
-    draw_card(ctx, await topic_cards.card(ctx.session, ctx.community, topic_id, ctx.resident), new_message=new_message)
+    draw_card(ctx, await topic_cards.card(ctx.uow, ctx.community, topic_id, ctx.resident), new_message=new_message)
 
 
 def draw_card(ctx: Context, shown: TopicCard, *, new_message: bool = False) -> None:
@@ -182,19 +178,19 @@ async def open_topic(ctx: Context, tap: OpenTopic) -> None:
 
 @router.button(SupportTopic, verified=True)
 async def support_topic(ctx: Context, tap: SupportTopic) -> None:
-    done = await topic_cards.support(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    done = await topic_cards.support(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                      resident=ctx.resident, now=ctx.now())
     if done.card is None:  # a double tap or an old button: say so, leave the card as it is
         ctx.toast(ctx.t("topics.support.already"), alert=True)
         return
     ctx.toast(ctx.t("topics.support.done"))
-    ctx.tell(*await topic_notices.thresholds(ctx.session, ctx.community, done.outcome))
+    ctx.tell(*done.notices)
     draw_card(ctx, done.card)  # drawn from the tally the use case has just counted
 
 
 @router.button(WithdrawSupport, verified=True)
 async def withdraw_support(ctx: Context, tap: WithdrawSupport) -> None:
-    done = await topic_cards.withdraw(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    done = await topic_cards.withdraw(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                       resident=ctx.resident, now=ctx.now())
     if done.card is None:
         ctx.toast(ctx.t("topics.support.not_supporting"), alert=True)
@@ -205,18 +201,18 @@ async def withdraw_support(ctx: Context, tap: WithdrawSupport) -> None:
 
 @router.button(TopicPhoto)
 async def topic_photo(ctx: Context, tap: TopicPhoto) -> None:
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
+    topic = await topics.read_topic(ctx.uow, ctx.community.id, tap.topic_id)
     if not topic.photo_file_id:
         raise StaleButton()
     ctx.toast()
     ctx.reply.add(SendPhoto(chat_id=ctx.chat_id, photo=topic.photo_file_id,
                             caption=ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
-                            buttons=[[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))]]))
+                            buttons=[[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id))]]))
 
 
 @router.button(TopicFullText)
 async def topic_full_text(ctx: Context, tap: TopicFullText) -> None:
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
+    topic = await topics.read_topic(ctx.uow, ctx.community.id, tap.topic_id)
     ctx.toast()
     title = ctx.t("topics.card.title", id=topic.id, title=esc(topic.title))
     text = fit(lambda shown: title + "\n\n" + shown, topic.description)
@@ -227,16 +223,16 @@ async def topic_full_text(ctx: Context, tap: TopicFullText) -> None:
         else:  # the answer in a message of its own
             ctx.say(text)
             text = fit(lambda shown: title + "\n\n" + ctx.t("topics.card.answer_full", text=shown), topic.answer_text)
-    ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id or 0))]])
+    ctx.say(text, [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic.id))]])
 
 
 @router.button(TopicTimeline)
 async def topic_timeline(ctx: Context, tap: TopicTimeline) -> None:
-    topic = await topics.visible_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
-    entries = await topics.events(ctx.session, topic.id or 0, limit=EVENTS_IN_TIMELINE)
+    found = await topics.timeline(ctx.uow, ctx.community.id, tap.topic_id, limit=EVENTS_IN_TIMELINE)
+    topic = found.topic
     ctx.toast()
-    ctx.show(view.timeline_text(ctx, topic, entries, ctx.committee),
-             [[ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic.id or 0))]])
+    ctx.show(view.timeline_text(ctx, topic, found.entries, ctx.committee),
+             [[ctx.button(ctx.t("topics.btn.back_card"), OpenTopic(topic.id))]])
 
 
 # ---- council recommendations -------------------------------------------------------------------
@@ -245,7 +241,7 @@ async def topic_timeline(ctx: Context, tap: TopicTimeline) -> None:
 @router.button(RecommendTopic, verified=True)
 async def recommend_topic(ctx: Context, tap: RecommendTopic) -> None:
     topic_id = tap.topic_id
-    council = await councils.check_may_recommend(ctx.session, community=ctx.community, topic_id=topic_id,
+    council = await councils.check_may_recommend(ctx.uow, community=ctx.community, topic_id=topic_id,
                                                  resident=ctx.resident)
     await ctx.set_form(RECOMMEND, "text", {"topic": topic_id})
     ctx.toast()
@@ -256,13 +252,10 @@ async def recommend_topic(ctx: Context, tap: RecommendTopic) -> None:
 async def recommend_input(ctx: Context) -> None:
     state = ctx.require_form(RECOMMEND)
     topic_id = int(state.data["topic"])
-    done = await councils.recommend(ctx.session, community=ctx.community, topic_id=topic_id,
+    done = await councils.recommend(ctx.uow, community=ctx.community, topic_id=topic_id,
                                     resident=ctx.resident, text=ctx.incoming.text or "", now=ctx.now())
     await ctx.clear_form()
-    ctx.tell(topic_notices.change(done.change, council=done.council.name),
-             await topic_notices.to_committee(ctx.session, ctx.community, done.change.topic, "topics.alert.recommended",
-                                              f"tp-rec:{done.recommendation.id}", council=done.council.name,
-                                              text=Clipped(done.recommendation.text, 500)))
+    ctx.tell(*done.notices)
     ctx.say(ctx.t("topics.rec.saved", council=esc(done.council.name)),
             [[ctx.button(ctx.t("topics.btn.open"), OpenTopic(topic_id))]])
 

@@ -20,7 +20,7 @@ from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
 from handlers.topic_desk_form import FORM, PROMPTS, DeskAction, ask, show_desk_card
-from storage import topic_comments, topic_desk, topic_lists, topic_notices, topics
+from storage import topic_comments, topic_desk, topic_lists, topics
 from storage.topic_lists import Listing
 
 router = Router("topics_committee")
@@ -108,7 +108,7 @@ async def show_desk(ctx: Context) -> None:
     from handlers.councils import Councils
     from handlers.topic_desk_admin import DeskCategories, DeskSettings, TopicsCsv
 
-    counts = await topic_lists.desk_counts(ctx.session, ctx.community.id or 0, ctx.now())
+    counts = await topic_lists.desk_counts(ctx.uow, ctx.community.id, ctx.now())
 
     def queue(listing: Listing, count: int | None = None) -> Any:
         label = ctx.t(QUEUE_LABELS[listing]) + (f" ({count})" if count is not None else "")
@@ -143,8 +143,9 @@ async def desk_queue(ctx: Context, tap: DeskQueue) -> None:
     if listing not in QUEUES:
         raise StaleButton()
     page = max(tap.page, 0)
-    rows, total = await topic_lists.browse(ctx.session, ctx.community.id or 0, listing, ctx.now(),
-                                           offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE)
+    shown = await topic_lists.browse_page(ctx.uow, ctx.community.id, listing, ctx.now(),
+                                          offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE)
+    rows, total = shown.rows, shown.total
     keyboard: Keyboard = [view.topic_button(ctx, row, DeskTopic) for row in rows]
     nav = view.paging_row(ctx, total, page, lambda to: DeskQueue(listing, to))
     if nav:
@@ -157,11 +158,11 @@ async def desk_queue(ctx: Context, tap: DeskQueue) -> None:
 # ---- the card ----------------------------------------------------------------------------------
 
 
-async def _done(ctx: Context, change: topic_desk.Change) -> None:
+async def _done(ctx: Context, change: topic_desk.Changed) -> None:
     """After a desk action: tell the people concerned, confirm, show the card as it is now."""
-    ctx.tell(topic_notices.change(change))
+    ctx.tell(*change.notices)
     ctx.toast(ctx.t("topics.desk.done"))
-    await show_desk_card(ctx, change.topic.id or 0)
+    await show_desk_card(ctx, change.topic.id)
 
 
 @desk(DeskTopic)
@@ -172,32 +173,31 @@ async def desk_topic(ctx: Context, tap: DeskTopic) -> None:
 
 @desk(Acknowledge)
 async def acknowledge(ctx: Context, tap: Acknowledge) -> None:
-    change = await topic_desk.acknowledge(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    change = await topic_desk.acknowledge(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                           actor=ctx.resident, now=ctx.now())
     await _done(ctx, change)
 
 
 @desk(PutOnAgenda)
 async def put_on_agenda(ctx: Context, tap: PutOnAgenda) -> None:
-    change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    change = await topic_desk.transition(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                          actor=ctx.resident, target=TopicStatus.AGENDA, now=ctx.now())
     await _done(ctx, change)
 
 
 @desk(Unhide)
 async def unhide(ctx: Context, tap: Unhide) -> None:
-    change = await topic_desk.unhide(ctx.session, community=ctx.community, topic_id=tap.topic_id,
+    change = await topic_desk.unhide(ctx.uow, community=ctx.community, topic_id=tap.topic_id,
                                      actor=ctx.resident, now=ctx.now())
     await _done(ctx, change)
 
 
 @desk(DeskTimeline)
 async def desk_timeline(ctx: Context, tap: DeskTimeline) -> None:
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, tap.topic_id)
-    entries = await topics.events(ctx.session, topic.id or 0, limit=30)
+    found = await topics.timeline(ctx.uow, ctx.community.id, tap.topic_id, committee=True, limit=30)
     ctx.toast()
-    ctx.show(view.timeline_text(ctx, topic, entries, True),
-             [[ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(topic.id or 0))]])
+    ctx.show(view.timeline_text(ctx, found.topic, found.entries, True),
+             [[ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(found.topic.id))]])
 
 
 # ---- typed text: answers, reasons, names (in the private chat), then confirm -----------------------
@@ -208,13 +208,13 @@ async def desk_action(ctx: Context, tap: DeskAction) -> None:
     topic_id, do = tap.topic_id, tap.do
     if do not in ("answer", "decline", "resolve", "hide", "demand"):
         raise StaleButton()
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
+    topic = await topics.read_topic(ctx.uow, ctx.community.id, topic_id, committee=True)
     await ask(ctx, {"do": do, "id": topic_id}, id=topic_id, title=esc(topic.title))
 
 
 @desk(HideComment)
 async def hide_comment(ctx: Context, tap: HideComment) -> None:
-    comment = await topic_comments.get(ctx.session, ctx.community.id or 0, tap.comment_id)
+    comment = await topic_comments.get(ctx.uow, ctx.community.id, tap.comment_id)
     await ask(ctx, {"do": "hidec", "id": comment.id}, text=esc(clip(comment.text, 200)))
 
 
@@ -245,26 +245,26 @@ async def confirm_desk(ctx: Context, tap: ConfirmDesk) -> None:
     await ctx.clear_form()
     ctx.toast(ctx.t("topics.desk.done"))
     if do == "hidec":
-        comment = await topic_comments.hide(ctx.session, community=ctx.community, comment_id=target_id,
+        comment = await topic_comments.hide(ctx.uow, community=ctx.community, comment_id=target_id,
                                             actor=ctx.resident, reason=text, now=now)
         ctx.show(ctx.t("topics.desk.comment_hidden", id=comment.id),
                  [[ctx.button(ctx.t("topics.desk.reported"), ReportedComments(0))],
                   [ctx.button(ctx.t("topics.btn.back_card"), DeskTopic(comment.topic_id))]])
         return
     if do == "answer":
-        change = await topic_desk.answer(ctx.session, community=ctx.community, topic_id=target_id,
+        change = await topic_desk.answer(ctx.uow, community=ctx.community, topic_id=target_id,
                                          actor=ctx.resident, text=text, now=now)
     elif do == "demand":
-        change = await topic_desk.record_demand(ctx.session, community=ctx.community, topic_id=target_id,
+        change = await topic_desk.record_demand(ctx.uow, community=ctx.community, topic_id=target_id,
                                                 actor=ctx.resident, text=text, now=now)
     elif do == "hide":
-        change = await topic_desk.hide(ctx.session, community=ctx.community, topic_id=target_id,
+        change = await topic_desk.hide(ctx.uow, community=ctx.community, topic_id=target_id,
                                        actor=ctx.resident, reason=text, now=now)
     else:
         target = TopicStatus.DECLINED if do == "decline" else TopicStatus.RESOLVED
-        change = await topic_desk.transition(ctx.session, community=ctx.community, topic_id=target_id,
+        change = await topic_desk.transition(ctx.uow, community=ctx.community, topic_id=target_id,
                                              actor=ctx.resident, target=target, note=text, now=now)
-    ctx.tell(topic_notices.change(change))
+    ctx.tell(*change.notices)
     await show_desk_card(ctx, target_id)
 
 
@@ -282,14 +282,15 @@ async def cancel_desk(ctx: Context, tap: CancelDesk) -> None:
 @desk(MergePick)
 async def merge_pick(ctx: Context, tap: MergePick) -> None:
     duplicate_id, page = tap.duplicate_id, max(tap.page, 0)
-    duplicate = await topics.get_topic(ctx.session, ctx.community.id or 0, duplicate_id)
-    similar = await topic_lists.similar_open(ctx.session, ctx.community.id or 0, duplicate.title,
+    duplicate = await topics.read_topic(ctx.uow, ctx.community.id, duplicate_id, committee=True)
+    similar = await topic_lists.similar_open(ctx.uow, ctx.community.id, duplicate.title,
                                              exclude=duplicate_id) if page == 0 else []
-    rows, total = await topic_lists.browse(ctx.session, ctx.community.id or 0, Listing.OPEN, ctx.now(),
-                                           offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE)
+    shown = await topic_lists.browse_page(ctx.uow, ctx.community.id, Listing.OPEN, ctx.now(),
+                                          offset=page * view.PAGE_SIZE, limit=view.PAGE_SIZE)
+    rows, total = shown.rows, shown.total
     seen: set[int] = {duplicate_id}
     keyboard: Keyboard = []
-    for topic_id, title in [(t.id or 0, t.title) for t, _ in similar] + [(r.id, r.title) for r in rows]:
+    for topic_id, title in [(t.id, t.title) for t in similar] + [(r.id, r.title) for r in rows]:
         if topic_id in seen or len(keyboard) >= 6:
             continue
         seen.add(topic_id)
@@ -306,8 +307,8 @@ async def merge_pick(ctx: Context, tap: MergePick) -> None:
 @desk(MergeInto)
 async def merge_into(ctx: Context, tap: MergeInto) -> None:
     duplicate_id, target_id = tap.duplicate_id, tap.target_id
-    duplicate = await topics.get_topic(ctx.session, ctx.community.id or 0, duplicate_id)
-    target = await topics.get_topic(ctx.session, ctx.community.id or 0, target_id)
+    duplicate = await topics.read_topic(ctx.uow, ctx.community.id, duplicate_id, committee=True)
+    target = await topics.read_topic(ctx.uow, ctx.community.id, target_id, committee=True)
     ctx.toast()
     ctx.show(ctx.t("topics.desk.merge_confirm", id=duplicate_id, title=esc(duplicate.title), target=target_id,
                    target_title=esc(target.title)),
@@ -317,13 +318,11 @@ async def merge_into(ctx: Context, tap: MergeInto) -> None:
 
 @desk(MergeNow)
 async def merge_now(ctx: Context, tap: MergeNow) -> None:
-    outcome = await topic_desk.merge(ctx.session, community=ctx.community, duplicate_id=tap.duplicate_id,
+    outcome = await topic_desk.merge(ctx.uow, community=ctx.community, duplicate_id=tap.duplicate_id,
                                      target_id=tap.target_id, actor=ctx.resident, now=ctx.now())
-    target = outcome.target
-    ctx.tell(topic_notices.change(outcome.duplicate, target=target.id or 0, target_title=target.title),
-             *await topic_notices.thresholds(ctx.session, ctx.community, outcome.thresholds))
+    ctx.tell(*outcome.notices)
     ctx.toast(ctx.t("topics.desk.merged", moved=outcome.moved, already=outcome.already), alert=True)
-    await show_desk_card(ctx, target.id or 0)
+    await show_desk_card(ctx, outcome.target.id)
 
 
 # ---- comments ------------------------------------------------------------------------------------
@@ -332,8 +331,9 @@ async def merge_now(ctx: Context, tap: MergeNow) -> None:
 @desk(DeskComments)
 async def desk_comments(ctx: Context, tap: DeskComments) -> None:
     topic_id, page = tap.topic_id, max(tap.page, 0)
-    topic = await topics.get_topic(ctx.session, ctx.community.id or 0, topic_id)
-    shown, total = await topic_comments.page(ctx.session, topic_id, offset=page * 5, limit=5)
+    found = await topic_comments.comments_page(ctx.uow, ctx.community.id, topic_id, offset=page * 5, limit=5,
+                                               committee=True)
+    topic, shown, total = found.topic, found.comments, found.total
     lines = Page()
     lines.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)),
                   ctx.t("topics.comment.title", count=total, page=page + 1, pages=view.pages(total, 5))])
@@ -342,7 +342,7 @@ async def desk_comments(ctx: Context, tap: DeskComments) -> None:
         if not view.add_comment(lines, ctx, comment, name, bullet=f"{number}. "):
             break
         if not comment.hidden:
-            buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), HideComment(comment.id or 0)))
+            buttons.append(ctx.button(ctx.t("topics.desk.hide_number", number=number), HideComment(comment.id)))
     rows: Keyboard = [buttons] if buttons else []
     nav = view.paging_row(ctx, total, page, lambda to: DeskComments(topic_id, to), size=5)
     if nav:
@@ -358,7 +358,7 @@ async def reported_comments(ctx: Context, tap: ReportedComments) -> None:
 
 
 async def show_reported(ctx: Context, page: int) -> None:
-    shown, total = await topic_comments.reported(ctx.session, ctx.community.id or 0, offset=page * 5, limit=5)
+    shown, total = await topic_comments.reported_page(ctx.uow, ctx.community.id, offset=page * 5, limit=5)
     lines = Page()
     lines.add(ctx.t("topics.desk.reported_title", count=total))
     rows: Keyboard = []
@@ -368,8 +368,8 @@ async def show_reported(ctx: Context, page: int) -> None:
                                name=view.person(ctx, name), reports=reports,
                                text=esc(clip(comment.text, 300)))):
             break
-        rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), HideComment(comment.id or 0)),
-                     ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), KeepComment(comment.id or 0))])
+        rows.append([ctx.button(ctx.t("topics.desk.hide_comment", id=comment.id), HideComment(comment.id)),
+                     ctx.button(ctx.t("topics.desk.keep_comment", id=comment.id), KeepComment(comment.id))])
     nav = view.paging_row(ctx, total, page, ReportedComments, size=5)
     if nav:
         rows.append(nav)
@@ -380,7 +380,7 @@ async def show_reported(ctx: Context, page: int) -> None:
 
 @desk(KeepComment)
 async def keep_comment(ctx: Context, tap: KeepComment) -> None:
-    await topic_comments.keep(ctx.session, community=ctx.community, comment_id=tap.comment_id,
+    await topic_comments.keep(ctx.uow, community=ctx.community, comment_id=tap.comment_id,
                               actor=ctx.resident, now=ctx.now())
     ctx.toast(ctx.t("topics.desk.done"))
     await show_reported(ctx, 0)

@@ -16,9 +16,9 @@ from handlers.links import OpenTopic, TopicsHome
 from handlers.port import Button, Keyboard
 from handlers.text import clip, esc, local_time
 from storage.topic_cards import TopicCard
-from storage.topic_comments import TopicComment
+from storage.topic_comments import CommentView
 from storage.topic_lists import Listing, TopicRow
-from storage.topics import Topic, TopicEvent
+from storage.topics import EventView, TopicView
 
 DESCRIPTION_SHOWN = 700
 ANSWER_SHOWN = 700
@@ -177,7 +177,7 @@ def more(ctx: Context) -> Callable[[int], str]:
     return lambda count: ctx.t("common.more", count=count)
 
 
-def comment_parts(ctx: Context, comment: TopicComment, name: str,
+def comment_parts(ctx: Context, comment: CommentView, name: str,
                   bullet: str = "· ") -> tuple[Callable[[str], str], str]:
     """How a comment's line is rendered around its (escaped) text, and that text."""
     if comment.hidden:
@@ -188,19 +188,19 @@ def comment_parts(ctx: Context, comment: TopicComment, name: str,
             comment.text)
 
 
-def comment_line(ctx: Context, comment: TopicComment, name: str, limit: int = COMMENT_SHOWN,
+def comment_line(ctx: Context, comment: CommentView, name: str, limit: int = COMMENT_SHOWN,
                  bullet: str = "· ") -> str:
     render, text = comment_parts(ctx, comment, name, bullet)
     return render(esc(clip(text, limit)))
 
 
-def add_comment(page: Page, ctx: Context, comment: TopicComment, name: str, bullet: str) -> bool:
+def add_comment(page: Page, ctx: Context, comment: CommentView, name: str, bullet: str) -> bool:
     """A comment in full on a comments page, clipped if the page has no room left for all of it."""
     page.add("")
     return page.add_fitted(*comment_parts(ctx, comment, name, bullet))
 
 
-def timeline_text(ctx: Context, topic: Topic, entries: list[tuple[TopicEvent, str]], committee: bool) -> str:
+def timeline_text(ctx: Context, topic: TopicView, entries: list[tuple[EventView, str]], committee: bool) -> str:
     """The timeline screen: as many events, newest first, as fit."""
     page = Page()
     page.extend([ctx.t("topics.card.title", id=topic.id, title=esc(topic.title)), ctx.t("topics.card.timeline")])
@@ -212,7 +212,7 @@ def resident_buttons(ctx: Context, view: TopicCard) -> Keyboard:
     from handlers.topic_comments import ShowComments
     from handlers.topics import RecommendTopic, SupportTopic, TopicFullText, TopicPhoto, TopicTimeline, WithdrawSupport
 
-    topic, topic_id = view.topic, view.topic.id or 0
+    topic, topic_id = view.topic, view.topic.id
     rows: Keyboard = []
     if topic.is_open:
         rows.append([ctx.button(ctx.t("topics.btn.withdraw"), WithdrawSupport(topic_id)) if view.supported

@@ -48,7 +48,7 @@ from handlers.port import (
 )
 from locales.catalogs import Translator
 from storage import outbox
-from storage.community import Community
+from storage.community import AnyCommunity
 from storage.outbox import NORMAL, URGENT
 
 LINKS: dict[Link, Callable[[int], Tap]] = {
@@ -114,17 +114,21 @@ class Notifier:
         return html.unescape(TAG.sub("", str(self._value(value, language, timezone))))
 
     def chart(self, chart: Chart, language: str, timezone: str) -> bytes:
-        from storage.charts import Bar, ChartSpec, bar_chart
+        """The chart as PNG; characters the chart fonts lack (an emoji in a catalog line or a typed name) are left
+        out of the picture rather than drawn as empty boxes — the caption carries the text in full."""
+        from storage.charts import Bar, ChartSpec, bar_chart, renderable
+
+        def text(value: Param) -> str:
+            return "\n".join(renderable(line) for line in self.plain(value, language, timezone).splitlines())
 
         return bar_chart(ChartSpec(
-            title=self.plain(chart.title, language, timezone), subtitle=self.plain(chart.subtitle, language, timezone),
-            bars=tuple(Bar(self.plain(b.label, language, timezone), b.value, b.highlight) for b in chart.bars),
-            unit=self.plain(chart.unit, language, timezone)))
+            title=text(chart.title), subtitle=text(chart.subtitle),
+            bars=tuple(Bar(text(b.label), b.value, b.highlight) for b in chart.bars), unit=text(chart.unit)))
 
     def button(self, spec: NoticeButton, language: str) -> Button:
         return Button(text=self.translator(language, spec.label), data=self.codec.pack(LINKS[spec.link](spec.target)))
 
-    async def queue(self, session: AsyncSession, community: Community, notices: Iterable[Notice],
+    async def queue(self, session: AsyncSession, community: AnyCommunity, notices: Iterable[Notice],
                     now: datetime) -> int:
         """Write one outbox row per notice and recipient (unless already queued); returns how many were new."""
         queued = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, UniqueConstraint
@@ -9,6 +10,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
+from storage.unit import Unit, snapshot
 
 
 class Community(SQLModel, table=True):
@@ -22,6 +24,34 @@ class Community(SQLModel, table=True):
     # since most residents are not on Telegram. None: count verified adults in the bot.
     adult_population: int | None = Field(default=None)
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """The community as handlers see it (``ctx.community``): a read model of its row, loaded with every update."""
+
+    id: int
+    name: str
+    timezone: str
+    committee_chat_id: int | None
+    agenda_threshold: int
+    answer_days: int
+    adult_population: int | None
+
+    @staticmethod
+    def of(community: Community) -> Home:
+        return snapshot(Home, community)
+
+
+AnyCommunity = Community | Home  # what storage functions that only read a community's settings accept
+
+
+async def community_row(session: AsyncSession, community: AnyCommunity) -> Community:
+    """The row behind a read model, for a use case that changes it; the update's arrival put it in the session
+    already, so this costs no statement there."""
+    if isinstance(community, Community):
+        return community
+    return await get_community(session, community.id)
 
 
 class Building(SQLModel, table=True):
@@ -101,3 +131,8 @@ async def count_households(session: AsyncSession, community_id: int) -> int:
 
     statement = select(func.count()).select_from(Household).where(Household.community_id == community_id)
     return int((await session.exec(statement)).one())
+
+
+async def address(unit: Unit, community_id: int, household_id: int | None) -> str:
+    """``3-2-501`` style address of one of the community's households ("" for none or any other id)."""
+    return await household_label(unit.session, community_id, household_id) if household_id else ""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.unit import Unit, snapshot
 
 
 class ConversationState(SQLModel, table=True):
@@ -34,6 +37,32 @@ class ConversationState(SQLModel, table=True):
 
     @property
     def data(self) -> dict[str, Any]:
+        return json.loads(self.data_json or "{}")
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A half-filled form as handlers see it (``ctx.state``): flow, step, data and the reference its buttons carry."""
+
+    id: int
+    flow: str
+    step: str
+    data_json: str
+    form_id: str
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def of(state: ConversationState) -> Form:
+        return snapshot(Form, state)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.form_id}.{self.version}"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """A fresh copy each time: changing it changes nothing until the form is saved."""
         return json.loads(self.data_json or "{}")
 
 
@@ -76,3 +105,27 @@ async def discard(session: AsyncSession, state: ConversationState) -> None:
     """End a form already loaded in this unit of work."""
     await session.delete(state)
     await session.flush()
+
+
+# ---- use cases (the context's forms) ----------------------------------------------------------------
+
+
+async def _row(session: AsyncSession, form: Form) -> ConversationState | None:
+    """The row behind a form loaded with this update (in the session already: no statement)."""
+    return await session.get(ConversationState, form.id)
+
+
+async def save_form(unit: Unit, user_id: int, chat_id: int, flow: str, step: str, data: dict[str, Any],
+                    now: datetime, *, current: Form | None = None, loaded: bool = False) -> Form:
+    """Start or move on the form of ``user_id`` in ``chat_id`` (see :func:`save`)."""
+    session = unit.session
+    row = await _row(session, current) if current is not None else None
+    return Form.of(await save(session, user_id, chat_id, flow, step, data, now, current=row,
+                              loaded=loaded and row is None and current is None))
+
+
+async def end_form(unit: Unit, form: Form) -> None:
+    """End a form loaded with this update."""
+    row = await _row(unit.session, form)
+    if row is not None:
+        await discard(unit.session, row)

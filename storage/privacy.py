@@ -30,6 +30,7 @@ from storage.join_notices import decided_key, requested_key
 from storage.outbox import OutboxMessage
 from storage.registration import CodeAttempt, InviteCode, JoinRequest
 from storage.residents import Resident, RoleGrant, by_telegram_id
+from storage.unit import Unit
 
 FORGOTTEN_LANGUAGE = "zh-Hans"  # the same for everyone forgotten: their choice is not kept
 LINKING_DETAIL = ("household_id",)  # audit details that would tie an anonymous row to a home
@@ -53,8 +54,9 @@ async def _execute(session: AsyncSession, statement: object) -> int:
     return int(result.rowcount or 0)
 
 
-async def forget(session: AsyncSession, *, community_id: int, telegram_user_id: int, now: datetime) -> Forgotten:
+async def forget(unit: Unit, *, community_id: int, telegram_user_id: int, now: datetime) -> Forgotten:
     """Erase or pseudonymise everything personal about the Telegram user ``telegram_user_id``. One transaction."""
+    session = unit.session
     resident = await by_telegram_id(session, community_id, telegram_user_id)
     pseudonym = new_pseudonym()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -12,9 +13,11 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import DomainError, NotFound
-from storage import audit
-from storage.community import Household
-from storage.residents import Resident, Role, by_telegram_id, grant_role
+from core.notices import Notice
+from storage import audit, join_notices
+from storage.community import Home, Household, household_label
+from storage.residents import Resident, Role, Who, by_telegram_id, grant_role
+from storage.unit import Unit, snapshot
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
 CODE_LENGTH = 8
@@ -94,6 +97,32 @@ class JoinRequest(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id")
 
 
+@dataclass(frozen=True, slots=True)
+class JoinRequestView:
+    """A request to join as the committee's screens (and the person's notices) show it."""
+
+    id: int
+    telegram_user_id: int
+    display_name: str
+    language: str
+    is_adult: bool
+    address: str
+    status: str
+
+    @staticmethod
+    def of(request: JoinRequest) -> JoinRequestView:
+        return snapshot(JoinRequestView, request)
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A code that may be used: its household, and that household's address."""
+
+    code: str
+    household_id: int
+    address: str
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -129,8 +158,17 @@ async def failed_tries(session: AsyncSession, telegram_user_id: int, now: dateti
     return int((await session.exec(statement)).one())
 
 
-async def check_code(session: AsyncSession, community_id: int, telegram_user_id: int, text: str, now: datetime,
-                     tries_per_hour: int) -> InviteCode:
+async def check_code(unit: Unit, community_id: int, telegram_user_id: int, text: str, now: datetime,
+                     tries_per_hour: int) -> Invite:
+    """A usable code of this community with its household's address, or a polite refusal (see ``find_code``)."""
+    session = unit.session
+    invite = await find_code(session, community_id, telegram_user_id, text, now, tries_per_hour)
+    return Invite(code=invite.code, household_id=invite.household_id,
+                  address=await household_label(session, community_id, invite.household_id))
+
+
+async def find_code(session: AsyncSession, community_id: int, telegram_user_id: int, text: str, now: datetime,
+                    tries_per_hour: int) -> InviteCode:
     """A usable code of this community, or a polite refusal. Wrong guesses count against an hourly allowance.
 
     Another community's code is a wrong code here.
@@ -188,14 +226,15 @@ async def _verify(session: AsyncSession, resident: Resident, now: datetime) -> N
         raise AlreadyRegistered()
 
 
-async def join_with_code(session: AsyncSession, community_id: int, *, telegram_user_id: int, code_text: str,
+async def join_with_code(unit: Unit, community_id: int, *, telegram_user_id: int, code_text: str,
                          name: str, is_adult: bool, language: str, now: datetime,
-                         tries_per_hour: int = 0) -> Resident:
+                         tries_per_hour: int = 0) -> Who:
     """Create (or complete) a verified resident attached to the code's household. One transaction.
 
     The code was checked when typed; if someone used it in the meantime, the refusal says how many tries
     are left (``tries_per_hour`` minus wrong ones; losing such a race is not a wrong try).
     """
+    session = unit.session
     invite = (await session.exec(select(InviteCode).where(
         InviteCode.community_id == community_id, InviteCode.code == normalize_code(code_text)))).first()
     problem = _code_problem(invite, now)
@@ -233,7 +272,7 @@ async def join_with_code(session: AsyncSession, community_id: int, *, telegram_u
                        action="resident:joined_with_code", subject=f"resident:{resident.id}", now=now,
                        household_id=invite.household_id)
     await session.flush()
-    return resident
+    return Who.of(resident)
 
 
 async def pending_request(session: AsyncSession, community_id: int, telegram_user_id: int) -> JoinRequest | None:
@@ -241,6 +280,28 @@ async def pending_request(session: AsyncSession, community_id: int, telegram_use
                                           JoinRequest.telegram_user_id == telegram_user_id,
                                           JoinRequest.status == JoinStatus.PENDING.value)
     return (await session.exec(statement)).first()
+
+
+async def check_may_ask(unit: Unit, community_id: int, telegram_user_id: int) -> None:
+    """Refuse a second request while one waits for the committee."""
+    if await pending_request(unit.session, community_id, telegram_user_id) is not None:
+        raise RequestPending()
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    request: JoinRequestView
+    notices: tuple[Notice, ...]  # the committee's card with Approve / Reject
+
+
+async def ask_to_join(unit: Unit, *, community: Home, telegram_user_id: int, name: str, is_adult: bool,
+                      address: str, language: str, now: datetime) -> Asked:
+    """A request to join without a code; the committee hears of it."""
+    session = unit.session
+    request = await request_to_join(session, community_id=community.id, telegram_user_id=telegram_user_id,
+                                    name=name, is_adult=is_adult, address=address, language=language, now=now)
+    return Asked(request=JoinRequestView.of(request),
+                 notices=(await join_notices.requested(session, community, request),))
 
 
 async def request_to_join(session: AsyncSession, *, community_id: int, telegram_user_id: int, name: str,

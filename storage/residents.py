@@ -10,8 +10,10 @@ from sqlalchemy import BigInteger, Column, UniqueConstraint, and_, func
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.community import Community
-from storage.conversations import ConversationState
+from core.errors import NotFound
+from storage.community import Community, Home, household_label
+from storage.conversations import ConversationState, Form
+from storage.unit import Unit, snapshot
 
 
 class Role(StrEnum):
@@ -52,6 +54,37 @@ class RoleGrant(SQLModel, table=True):
     granted_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Who:
+    """A resident as handlers see them (``ctx.resident``): a read model of their row."""
+
+    id: int
+    community_id: int
+    telegram_user_id: int
+    display_name: str
+    language: str
+    is_adult: bool
+    verified: bool
+    household_id: int | None
+
+    @staticmethod
+    def of(resident: Resident) -> Who:
+        return snapshot(Who, resident)
+
+
+AnyResident = Resident | Who  # what storage functions that only read a resident's facts accept
+
+
+async def resident_row(session: AsyncSession, resident: AnyResident) -> Resident:
+    """The row behind a read model, for a use case that changes it (no statement when the update loaded it)."""
+    if isinstance(resident, Resident):
+        return resident
+    row = await session.get(Resident, resident.id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
 async def by_telegram_id(session: AsyncSession, community_id: int, telegram_user_id: int) -> Resident | None:
     """The community's resident with this Telegram id; someone known only in another community is a stranger."""
     statement = select(Resident).where(Resident.community_id == community_id,
@@ -64,7 +97,7 @@ async def roles_of(session: AsyncSession, resident_id: int) -> set[Role]:
     return {Role(value) for value in (await session.exec(statement)).all()}
 
 
-async def is_committee(session: AsyncSession, community_id: int, resident: Resident | None) -> bool:
+async def is_committee(session: AsyncSession, community_id: int, resident: AnyResident | None) -> bool:
     """Whether ``resident`` sits on (or administers) the committee of ``community_id``; grants elsewhere count not."""
     if resident is None or resident.id is None or resident.community_id != community_id:
         return False
@@ -78,10 +111,10 @@ async def is_committee(session: AsyncSession, community_id: int, resident: Resid
 class Arrival:
     """What every update starts from: the community, who is writing (with roles), their form in this chat."""
 
-    community: Community
-    resident: Resident | None
+    community: Home
+    resident: Who | None
     roles: frozenset[Role]
-    state: ConversationState | None
+    state: Form | None
 
     @property
     def committee(self) -> bool:
@@ -91,8 +124,9 @@ class Arrival:
 async def arrival(session: AsyncSession, community_id: int, telegram_user_id: int, chat_id: int) -> Arrival | None:
     """One SELECT for the start of an update: community ⟕ resident (roles aggregated) ⟕ conversation state.
 
-    None when the community row is missing (the caller creates it). The rows land in the session as usual,
-    so a handler may change them (bind a chat, move a form on) within the unit of work.
+    None when the community row is missing (the caller creates it). The rows land in the session as usual, so a
+    use case that changes one (binds a chat, moves a form on) finds it there without a statement; the caller gets
+    read models.
     """
     roles = (select(func.aggregate_strings(col(RoleGrant.role), ","))
              .where(RoleGrant.resident_id == Resident.id, RoleGrant.community_id == community_id)
@@ -110,11 +144,15 @@ async def arrival(session: AsyncSession, community_id: int, telegram_user_id: in
     if row is None:
         return None
     community, resident, state, granted = row
-    return Arrival(community=community, resident=resident, state=state,
+    # The session's identity map holds rows weakly: keep the arrival's rows for the unit of work, so a use case
+    # that needs one (``resident_row``, ``session.get``) finds it without another statement.
+    session.info["arrival_rows"] = (community, resident, state)
+    return Arrival(community=Home.of(community), resident=Who.of(resident) if resident is not None else None,
+                   state=Form.of(state) if state is not None else None,
                    roles=frozenset(Role(value) for value in granted.split(",")) if granted else frozenset())
 
 
-async def grant_role(session: AsyncSession, resident: Resident, role: Role, now: datetime,
+async def grant_role(session: AsyncSession, resident: AnyResident, role: Role, now: datetime,
                      granted_by: int | None = None) -> bool:
     """Give ``role``; returns False if the resident already had it."""
     assert resident.id is not None
@@ -126,7 +164,7 @@ async def grant_role(session: AsyncSession, resident: Resident, role: Role, now:
     return True
 
 
-async def revoke_role(session: AsyncSession, resident: Resident, role: Role) -> bool:
+async def revoke_role(session: AsyncSession, resident: AnyResident, role: Role) -> bool:
     statement = select(RoleGrant).where(RoleGrant.resident_id == resident.id, RoleGrant.role == role.value)
     grant = (await session.exec(statement)).first()
     if grant is None:
@@ -171,3 +209,31 @@ async def remember_guest(session: AsyncSession, community_id: int, telegram_user
         session.add(resident)
         await session.flush()
     return resident
+
+
+# ---- use cases -------------------------------------------------------------------------------------
+
+
+async def change_language(unit: Unit, *, community_id: int, telegram_user_id: int, resident: Who | None,
+                          name: str, language: str, now: datetime) -> Who:
+    """The person's language; a guest gets an unverified row so the choice is kept until they register."""
+    session = unit.session
+    row = (await resident_row(session, resident) if resident is not None
+           else await remember_guest(session, community_id, telegram_user_id, name, language, now))
+    await set_language(session, row, language)
+    return Who.of(row)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What "Me" shows beyond the resident's own row."""
+
+    address: str  # "" without a household
+    roles: tuple[Role, ...]
+
+
+async def profile(unit: Unit, resident: Who) -> Profile:
+    session = unit.session
+    address = (await household_label(session, resident.community_id, resident.household_id)
+               if resident.household_id else "")
+    return Profile(address=address, roles=tuple(sorted(await roles_of(session, resident.id))))

@@ -21,20 +21,24 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound, NotVerified
+from core.notices import Notice
 from core.topics import LegalBases, SupportTally, TopicStatus
-from storage.community import Community
-from storage.councils import Council, CouncilMember, CouncilRecommendation
-from storage.residents import Resident
-from storage.topic_comments import TopicComment
+from storage import topic_notices
+from storage.community import AnyCommunity, Home
+from storage.councils import Council, CouncilMember, CouncilRecommendation, RecommendationView
+from storage.residents import AnyResident, Resident, Who
+from storage.topic_comments import CommentView, TopicComment
 from storage.topics import (
     COMMUNITY_ID,
     TOPIC_ID,
+    CategoryView,
+    EventView,
     SupportOutcome,
     Topic,
     TopicCategory,
-    TopicEvent,
     TopicHidden,
     TopicSupport,
+    TopicView,
     add_support,
     events,
     households_statement,
@@ -43,21 +47,24 @@ from storage.topics import (
     support_tally,
     tally_statement,
 )
+from storage.unit import Unit
 
 
 @dataclass(frozen=True, slots=True)
 class TopicCard:
-    topic: Topic
-    category: TopicCategory | None
+    """Everything one card shows, as read models."""
+
+    topic: TopicView
+    category: CategoryView | None
     tally: SupportTally
     bases: LegalBases
     agenda_threshold: int
-    events: list[tuple[TopicEvent, str]]  # newest first
-    comments: list[tuple[TopicComment, str]]  # newest first
+    events: list[tuple[EventView, str]]  # newest first
+    comments: list[tuple[CommentView, str]]  # newest first
     comment_total: int
-    recommendations: list[tuple[CouncilRecommendation, str]]  # the newest one (the card shows one), council name
+    recommendations: list[tuple[RecommendationView, str]]  # the newest one (the card shows one), council name
     council_name: str | None
-    merged_into: Topic | None
+    merged_into: TopicView | None
     proposer_name: str
     supported: bool  # by the viewer
     proposed: bool  # by the viewer
@@ -66,55 +73,62 @@ class TopicCard:
 
 @dataclass(frozen=True, slots=True)
 class SupportCard:
-    """A support or withdrawal, and the card drawn from it (None when nothing changed)."""
+    """A support or withdrawal, the card drawn from it (None when nothing changed), and who must hear of it."""
 
-    outcome: SupportOutcome
+    changed: bool  # False: a double tap or an old button, nothing happened
     card: TopicCard | None
+    notices: tuple[Notice, ...] = ()  # thresholds reached just now (the committee; supporters for 1/5)
 
 
-async def card(session: AsyncSession, community: Community, topic_id: int, viewer: Resident | None, *,
+async def card(unit: Unit, community: Home, topic_id: int, viewer: Who | None, *,
                committee: bool = False, events_shown: int = 5, comments_shown: int = 2) -> TopicCard:
     """A resident never sees a hidden topic; the committee does (with the reason)."""
-    head = await _head(session, community, topic_id, viewer, committee=committee, counted=True)
+    session = unit.session
+    head, _ = await _head(session, community, topic_id, viewer, committee=committee, counted=True)
     return await _complete(session, head, events_shown=events_shown, comments_shown=comments_shown)
 
 
-async def support(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+async def support(unit: Unit, *, community: Home, topic_id: int, resident: AnyResident | None,
                   now: datetime) -> SupportCard:
-    """``topics.support``, and the resident's card after it."""
-    head = await _locked_head(session, community, topic_id, resident)
+    """``topics.support``, the resident's card after it, and the thresholds it crossed."""
+    session = unit.session
+    head, row = await _locked_head(session, community, topic_id, resident)
     assert resident is not None
-    outcome = await add_support(session, community=community, topic=head.topic, resident=resident, now=now)
-    return await _after(session, head, outcome, supported=True)
+    outcome = await add_support(session, community=community, topic=row, resident=resident, now=now)
+    notices = tuple(await topic_notices.thresholds(session, community, outcome)) if outcome.changed else ()
+    return await _after(session, head, outcome, supported=True, notices=notices)
 
 
-async def withdraw(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+async def withdraw(unit: Unit, *, community: Home, topic_id: int, resident: AnyResident | None,
                    now: datetime) -> SupportCard:
     """``topics.withdraw``, and the resident's card after it."""
-    head = await _locked_head(session, community, topic_id, resident)
+    session = unit.session
+    head, row = await _locked_head(session, community, topic_id, resident)
     assert resident is not None
-    outcome = await remove_support(session, community=community, topic=head.topic, resident=resident, now=now)
+    outcome = await remove_support(session, community=community, topic=row, resident=resident, now=now)
     return await _after(session, head, outcome, supported=False)
 
 
 # ---- reading -----------------------------------------------------------------------------------
 
 
-async def _locked_head(session: AsyncSession, community: Community, topic_id: int,
-                       resident: Resident | None) -> TopicCard:
+async def _locked_head(session: AsyncSession, community: AnyCommunity, topic_id: int,
+                       resident: AnyResident | None) -> tuple[TopicCard, Topic]:
     if resident is None or not resident.verified:
         raise NotVerified()
-    head = await _head(session, community, topic_id, resident, committee=False, counted=False, lock=True)
-    require_open(head.topic)
-    return head
+    head, row = await _head(session, community, topic_id, resident, committee=False, counted=False, lock=True)
+    require_open(row)
+    return head, row
 
 
-async def _after(session: AsyncSession, head: TopicCard, outcome: SupportOutcome, *, supported: bool) -> SupportCard:
+async def _after(session: AsyncSession, head: TopicCard, outcome: SupportOutcome, *, supported: bool,
+                 notices: tuple[Notice, ...] = ()) -> SupportCard:
     if not outcome.changed:
-        return SupportCard(outcome=outcome, card=None)
+        return SupportCard(changed=False, card=None)
     assert outcome.bases is not None
-    counted = replace(head, topic=outcome.topic, tally=outcome.tally, bases=outcome.bases, supported=supported)
-    return SupportCard(outcome=outcome, card=await _complete(session, counted))
+    counted = replace(head, topic=TopicView.of(outcome.topic), tally=outcome.tally, bases=outcome.bases,
+                      supported=supported)
+    return SupportCard(changed=True, card=await _complete(session, counted), notices=notices)
 
 
 VIEWER_ID = bindparam("viewer_id", type_=Integer)
@@ -157,8 +171,8 @@ def _head_statement(*, counted: bool, lock: bool) -> Any:
     return statement
 
 
-async def _head(session: AsyncSession, community: Community, topic_id: int, viewer: Resident | None, *,
-                committee: bool, counted: bool, lock: bool = False) -> TopicCard:
+async def _head(session: AsyncSession, community: AnyCommunity, topic_id: int, viewer: AnyResident | None, *,
+                committee: bool, counted: bool, lock: bool = False) -> tuple[TopicCard, Topic]:
     """One SELECT: the topic and everything about it that is one value; ``counted`` adds the tally and bases.
 
     ``lock`` takes the topic's row lock (``FOR UPDATE OF topic``; SQLite's writers hold the database's).
@@ -174,27 +188,29 @@ async def _head(session: AsyncSession, community: Community, topic_id: int, view
     if topic.hidden and not committee:
         raise TopicHidden()
     return TopicCard(
-        topic=topic, category=category,
+        topic=TopicView.of(topic), category=CategoryView.of(category) if category is not None else None,
         tally=support_tally(residents, households, adults, adult_households),
         bases=LegalBases(adults=community.adult_population, households=int(household_base)),
         agenda_threshold=community.agenda_threshold, events=[], comments=[], comment_total=int(comments),
-        recommendations=[(rec, rec_council or "")] if rec is not None else [], council_name=council_name,
-        merged_into=merged_topic, proposer_name=proposer_name or "", supported=viewer_id > 0 and bool(is_supporter),
+        recommendations=[(RecommendationView.of(rec), rec_council or "")] if rec is not None else [],
+        council_name=council_name, merged_into=TopicView.of(merged_topic) if merged_topic is not None else None,
+        proposer_name=proposer_name or "", supported=viewer_id > 0 and bool(is_supporter),
         proposed=viewer_id > 0 and viewer_id == topic.proposer_id,
         council_member=(council_name is not None and viewer_id > 0 and topic.status == TopicStatus.COUNCIL.value
-                        and bool(is_seated)))
+                        and bool(is_seated))), topic
 
 
 async def _complete(session: AsyncSession, head: TopicCard, *, events_shown: int = 5,
                     comments_shown: int = 2) -> TopicCard:
     """The head with the timeline's newest events and (when there are any) the newest comments."""
-    topic_id = head.topic.id or 0
-    comments: list[tuple[TopicComment, str]] = []
+    topic_id = head.topic.id
+    comments: list[tuple[CommentView, str]] = []
     if head.comment_total and comments_shown:
         statement = (select(TopicComment, Resident.display_name)
                      .join(Resident, col(Resident.id) == TopicComment.resident_id)
                      .where(TopicComment.topic_id == topic_id)
                      .order_by(col(TopicComment.created_at).desc(), col(TopicComment.id).desc())
                      .limit(comments_shown))
-        comments = [(comment, name) for comment, name in (await session.exec(statement)).all()]
-    return replace(head, events=await events(session, topic_id, limit=events_shown), comments=comments)
+        comments = [(CommentView.of(comment), name) for comment, name in (await session.exec(statement)).all()]
+    shown = [(EventView.of(event), name) for event, name in await events(session, topic_id, limit=events_shown)]
+    return replace(head, events=shown, comments=comments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint, func
@@ -12,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core import topics as rules
 from core.errors import DomainError, NotFound, NotVerified
 from storage import audit
-from storage.community import Community
-from storage.residents import Resident
+from storage.community import AnyCommunity, Home
+from storage.residents import AnyResident, Resident
 from storage.topic_desk import require_committee
-from storage.topics import Topic, require_open, visible_topic
+from storage.topics import Topic, TopicView, get_topic, require_open, visible_topic
+from storage.unit import Unit, snapshot
 
 
 class TopicComment(SQLModel, table=True):
@@ -47,8 +49,28 @@ class CommentHidden(DomainError):
     key = "topics.err.comment_hidden"
 
 
-async def check_may_comment(session: AsyncSession, *, community: Community, topic_id: int,
-                            resident: Resident | None) -> Topic:
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    id: int
+    topic_id: int
+    resident_id: int
+    text: str
+    created_at: datetime
+    hidden: bool
+    hidden_reason: str | None
+
+    @staticmethod
+    def of(comment: TopicComment) -> CommentView:
+        return snapshot(CommentView, comment)
+
+
+async def check_may_comment(unit: Unit, *, community: Home, topic_id: int, resident: AnyResident | None) -> None:
+    """Refuse before the form starts (see ``may_comment``)."""
+    await may_comment(unit.session, community=community, topic_id=topic_id, resident=resident)
+
+
+async def may_comment(session: AsyncSession, *, community: AnyCommunity, topic_id: int,
+                      resident: AnyResident | None) -> Topic:
     """Verified residents comment on visible topics that are still open."""
     if resident is None or not resident.verified:
         raise NotVerified()
@@ -57,15 +79,16 @@ async def check_may_comment(session: AsyncSession, *, community: Community, topi
     return topic
 
 
-async def add(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None, text: str,
-              now: datetime) -> TopicComment:
-    await check_may_comment(session, community=community, topic_id=topic_id, resident=resident)
+async def add(unit: Unit, *, community: Home, topic_id: int, resident: AnyResident | None, text: str,
+              now: datetime) -> CommentView:
+    session = unit.session
+    await may_comment(session, community=community, topic_id=topic_id, resident=resident)
     assert resident is not None
     comment = TopicComment(topic_id=topic_id, resident_id=resident.id or 0,
                            text=rules.check_text(text, rules.COMMENT_LIMIT), created_at=now)
     session.add(comment)
     await session.flush()
-    return comment
+    return CommentView.of(comment)
 
 
 async def page(session: AsyncSession, topic_id: int, *, offset: int = 0,
@@ -89,9 +112,10 @@ async def _comment_in(session: AsyncSession, community_id: int, comment_id: int)
     return comment, topic
 
 
-async def report(session: AsyncSession, *, community: Community, comment_id: int, resident: Resident | None,
+async def report(unit: Unit, *, community: Home, comment_id: int, resident: AnyResident | None,
                  now: datetime) -> bool:
     """One report per resident per comment; True if this one is new."""
+    session = unit.session
     if resident is None or not resident.verified:
         raise NotVerified()
     comment, _ = await _comment_in(session, community.id or 0, comment_id)
@@ -140,9 +164,10 @@ async def _resolve_reports(session: AsyncSession, comment_id: int) -> None:
         session.add(row)
 
 
-async def hide(session: AsyncSession, *, community: Community, comment_id: int, actor: Resident | None, reason: str,
-               now: datetime) -> TopicComment:
+async def hide(unit: Unit, *, community: Home, comment_id: int, actor: AnyResident | None, reason: str,
+               now: datetime) -> CommentView:
     """Hide with a reason; the text stays in the database and in the audit log."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     comment, _ = await _comment_in(session, community.id or 0, comment_id)
     if comment.hidden:
@@ -155,21 +180,47 @@ async def hide(session: AsyncSession, *, community: Community, comment_id: int, 
                        action="topic_comment.hidden", subject=f"topic_comment:{comment_id}", now=now,
                        topic_id=comment.topic_id, reason=text, text=comment.text, author=comment.resident_id)
     await session.flush()
-    return comment
+    return CommentView.of(comment)
 
 
-async def keep(session: AsyncSession, *, community: Community, comment_id: int, actor: Resident | None,
-               now: datetime) -> TopicComment:
+async def keep(unit: Unit, *, community: Home, comment_id: int, actor: AnyResident | None,
+               now: datetime) -> CommentView:
     """The committee read the reports and keeps the comment."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     comment, _ = await _comment_in(session, community.id or 0, comment_id)
     await _resolve_reports(session, comment_id)
     await audit.record(session, community_id=community.id, actor=member.telegram_user_id,
                        action="topic_comment.kept", subject=f"topic_comment:{comment_id}", now=now)
     await session.flush()
-    return comment
+    return CommentView.of(comment)
 
 
-async def get(session: AsyncSession, community_id: int, comment_id: int) -> TopicComment:
-    comment, _ = await _comment_in(session, community_id, comment_id)
-    return comment
+async def get(unit: Unit, community_id: int, comment_id: int) -> CommentView:
+    comment, _ = await _comment_in(unit.session, community_id, comment_id)
+    return CommentView.of(comment)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentsPage:
+    topic: TopicView
+    comments: list[tuple[CommentView, str]]  # newest first, with the author's name ('' once they deleted their data)
+    total: int
+
+
+async def comments_page(unit: Unit, community_id: int, topic_id: int, *, offset: int = 0, limit: int = 5,
+                        committee: bool = False) -> CommentsPage:
+    """A page of a topic's comments; residents never see a hidden topic's (the committee does)."""
+    session = unit.session
+    topic = (await get_topic(session, community_id, topic_id) if committee
+             else await visible_topic(session, community_id, topic_id))
+    shown, total = await page(session, topic_id, offset=offset, limit=limit)
+    return CommentsPage(topic=TopicView.of(topic), comments=[(CommentView.of(c), name) for c, name in shown],
+                        total=total)
+
+
+async def reported_page(unit: Unit, community_id: int, *, offset: int = 0,
+                        limit: int = 5) -> tuple[list[tuple[CommentView, str, int]], int]:
+    """``reported``, as read models."""
+    shown, total = await reported(unit.session, community_id, offset=offset, limit=limit)
+    return [(CommentView.of(comment), name, n) for comment, name, n in shown], total

@@ -1,12 +1,12 @@
 """The committee's use cases on topics: acknowledge, answer, move through the statuses, merge, hide, settings.
 
-Each runs authorise → validate → persist and returns what changed plus who must be told; the handler
-renders the notices (in each recipient's language) into the outbox in the same transaction.
+Each runs authorise → validate → persist and returns what changed (read models) and the notices for who must be
+told; the handler hands them to ``ctx.tell`` and the notifier renders them into the outbox in the same transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import select
@@ -14,17 +14,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import topics as rules
 from core.errors import CommitteeOnly, DomainError, InvalidInput
+from core.notices import Notice, Param
 from core.topics import TopicStatus
-from storage import audit
-from storage.community import Community
-from storage.residents import Resident, is_committee
+from storage import audit, topic_notices
+from storage.community import AnyCommunity, Home, community_row
+from storage.residents import AnyResident, is_committee
 from storage.topics import (
+    CategoryView,
+    Change,
+    EventView,
     Recipient,
-    SupportOutcome,
     Topic,
     TopicCategory,
     TopicEvent,
     TopicSupport,
+    TopicView,
     add_event,
     audience,
     categories,
@@ -33,6 +37,7 @@ from storage.topics import (
     get_topic,
     require_open,
 )
+from storage.unit import Unit
 
 # Moves a committee member makes with one tap; the others need a text (a reason, a note) or a choice.
 ONE_TAP = frozenset({TopicStatus.REVIEW, TopicStatus.AGENDA})
@@ -48,13 +53,23 @@ class NotHidden(DomainError):
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    topic: Topic
-    event: TopicEvent
-    audience: list[Recipient] = field(default_factory=list)
+class Changed:
+    """A committee action on a topic as the handler gets it: the topic now, its new timeline event, the notices."""
+
+    topic: TopicView
+    event: EventView
+    audience: tuple[Recipient, ...]  # the proposer and supporters told of it
+    notices: tuple[Notice, ...]
+
+    @staticmethod
+    def of(change: Change, *extra: Notice, **params: Param) -> Changed:
+        """``change`` with its timeline notice (``params`` go into it) and any ``extra`` notices."""
+        return Changed(topic=TopicView.of(change.topic), event=EventView.of(change.event),
+                       audience=tuple(change.audience), notices=(topic_notices.change(change, **params), *extra))
 
 
-async def require_committee(session: AsyncSession, community: Community, actor: Resident | None) -> Resident:
+async def require_committee(session: AsyncSession, community: AnyCommunity,
+                            actor: AnyResident | None) -> AnyResident:
     if actor is None or not await is_committee(session, community.id or 0, actor):
         raise CommitteeOnly()
     return actor
@@ -67,7 +82,7 @@ def mark_answered(topic: Topic, now: datetime) -> None:
         topic.answered_late = now > topic.answer_due_at
 
 
-async def _open_topic(session: AsyncSession, community: Community, topic_id: int) -> Topic:
+async def _open_topic(session: AsyncSession, community: AnyCommunity, topic_id: int) -> Topic:
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if topic.hidden:
         raise DomainError("topics.err.hidden")
@@ -75,7 +90,7 @@ async def _open_topic(session: AsyncSession, community: Community, topic_id: int
     return topic
 
 
-async def _finish(session: AsyncSession, community: Community, topic: Topic, event: TopicEvent, actor: Resident,
+async def _finish(session: AsyncSession, community: AnyCommunity, topic: Topic, event: TopicEvent, actor: AnyResident,
                   action: str, now: datetime, **detail: object) -> Change:
     topic.updated_at = now
     session.add(topic)
@@ -85,7 +100,7 @@ async def _finish(session: AsyncSession, community: Community, topic: Topic, eve
     return Change(topic=topic, event=event, audience=await audience(session, topic, exclude=actor.id))
 
 
-async def move(session: AsyncSession, community: Community, topic: Topic, target: TopicStatus, actor: Resident,
+async def move(session: AsyncSession, community: AnyCommunity, topic: Topic, target: TopicStatus, actor: AnyResident,
                now: datetime, *, note: str | None = None, ref_id: int | None = None) -> Change:
     """Change the status (already authorised and validated), keeping it on the timeline."""
     rules.check_move(topic.status, target)
@@ -100,23 +115,25 @@ async def move(session: AsyncSession, community: Community, topic: Topic, target
                          previous=previous, note=note)
 
 
-async def acknowledge(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
-                      now: datetime) -> Change:
+async def acknowledge(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None,
+                      now: datetime) -> Changed:
     """Say "we are on it": a new topic goes under review; one already further along is only marked."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     topic = await _open_topic(session, community, topic_id)
     if topic.status == TopicStatus.SUBMITTED.value:
-        return await move(session, community, topic, TopicStatus.REVIEW, member, now)
+        return Changed.of(await move(session, community, topic, TopicStatus.REVIEW, member, now))
     if topic.acknowledged_at is not None:
         raise DomainError("topics.err.acknowledged")
     topic.acknowledged_at = now
     event = await add_event(session, topic, TopicStatus.REVIEW.value, now, actor=member)
-    return await _finish(session, community, topic, event, member, "topic.acknowledged", now)
+    return Changed.of(await _finish(session, community, topic, event, member, "topic.acknowledged", now))
 
 
-async def transition(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
-                     target: TopicStatus, now: datetime, note: str | None = None) -> Change:
+async def transition(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None,
+                     target: TopicStatus, now: datetime, note: str | None = None) -> Changed:
     """Review, agenda (one tap), declined (with a reason) or resolved (with a note on what was done)."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     if target not in ONE_TAP and target not in NEEDS_TEXT:
         raise InvalidInput("errors.stale_button")
@@ -129,12 +146,13 @@ async def transition(session: AsyncSession, *, community: Community, topic_id: i
         topic.decline_reason = text
     elif target is TopicStatus.RESOLVED:
         topic.resolution = text
-    return await move(session, community, topic, target, member, now, note=text)
+    return Changed.of(await move(session, community, topic, target, member, now, note=text))
 
 
-async def answer(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None, text: str,
-                 now: datetime) -> Change:
+async def answer(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None, text: str,
+                 now: datetime) -> Changed:
     """The official answer: shown on the card, sent to the proposer and supporters. May be updated later."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     topic = await _open_topic(session, community, topic_id)
     body = rules.check_text(text, rules.ANSWER_LIMIT)
@@ -145,16 +163,17 @@ async def answer(session: AsyncSession, *, community: Community, topic_id: int, 
     if topic.status == TopicStatus.SUBMITTED.value:
         topic.status = TopicStatus.REVIEW.value
     event = await add_event(session, topic, "answered", now, actor=member, note=body)
-    return await _finish(session, community, topic, event, member, "topic.answered", now,
-                         first=first, late=topic.answered_late if first else None)
+    return Changed.of(await _finish(session, community, topic, event, member, "topic.answered", now,
+                                    first=first, late=topic.answered_late if first else None))
 
 
-async def record_demand(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
-                        text: str, now: datetime) -> Change:
+async def record_demand(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None,
+                        text: str, now: datetime) -> Changed:
     """Record how a legal meeting demand is met when no meeting is linked; it leaves the "demanded" queue.
 
     Works whatever the topic's status (a referral to a council, a merge or a hidden topic keep the demand open).
     """
+    session = unit.session
     member = await require_committee(session, community, actor)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     body = rules.check_text(text, rules.REASON_LIMIT)
@@ -162,21 +181,22 @@ async def record_demand(session: AsyncSession, *, community: Community, topic_id
         raise DomainError("topics.err.demand_not_open")
     topic.demand_note, topic.demand_noted_at, topic.demand_noted_by = body, now, member.id
     event = await add_event(session, topic, "demand_met", now, actor=member, note=body)
-    return await _finish(session, community, topic, event, member, "topic.demand_met", now, note=body)
+    return Changed.of(await _finish(session, community, topic, event, member, "topic.demand_met", now, note=body))
 
 
 @dataclass(frozen=True, slots=True)
 class MergeOutcome:
-    duplicate: Change  # audience: the duplicate's proposer and supporters, told where it went
-    target: Topic
+    duplicate: Changed  # audience: the duplicate's proposer and supporters, told where it went
+    target: TopicView
     moved: int  # supports carried over
     already: int  # supporters of both: counted once
-    thresholds: SupportOutcome
+    notices: tuple[Notice, ...]  # the duplicate's people; thresholds the target reached with the supports moved over
 
 
-async def merge(session: AsyncSession, *, community: Community, duplicate_id: int, target_id: int,
-                actor: Resident | None, now: datetime) -> MergeOutcome:
+async def merge(unit: Unit, *, community: Home, duplicate_id: int, target_id: int,
+                actor: AnyResident | None, now: datetime) -> MergeOutcome:
     """Merge a duplicate into ``target``: its supports move over, a resident who supported both counts once."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     if duplicate_id == target_id:
         raise SameTopic()
@@ -203,13 +223,16 @@ async def merge(session: AsyncSession, *, community: Community, duplicate_id: in
                         note=target.title)
     await add_event(session, target, "merged_in", now, actor=member, ref_id=duplicate_id, note=duplicate.title)
     thresholds = await check_thresholds(session, community, target, now)
-    return MergeOutcome(duplicate=Change(topic=duplicate, event=change.event, audience=told), target=target,
-                        moved=moved, already=already, thresholds=thresholds)
+    done = Changed.of(Change(topic=duplicate, event=change.event, audience=told), target=target.id or 0,
+                      target_title=target.title)
+    return MergeOutcome(duplicate=done, target=TopicView.of(target), moved=moved, already=already,
+                        notices=(*done.notices, *await topic_notices.thresholds(session, community, thresholds)))
 
 
-async def hide(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None, reason: str,
-               now: datetime) -> Change:
+async def hide(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None, reason: str,
+               now: datetime) -> Changed:
     """Hide a topic from residents (kept, with the reason, in the timeline and the audit log)."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if topic.hidden:
@@ -217,19 +240,20 @@ async def hide(session: AsyncSession, *, community: Community, topic_id: int, ac
     text = rules.check_text(reason, rules.REASON_LIMIT)
     topic.hidden, topic.hidden_reason = True, text
     event = await add_event(session, topic, "hidden", now, actor=member, note=text)
-    return await _finish(session, community, topic, event, member, "topic.hidden", now, reason=text,
-                         title=topic.title)
+    return Changed.of(await _finish(session, community, topic, event, member, "topic.hidden", now, reason=text,
+                                    title=topic.title))
 
 
-async def unhide(session: AsyncSession, *, community: Community, topic_id: int, actor: Resident | None,
-                 now: datetime) -> Change:
+async def unhide(unit: Unit, *, community: Home, topic_id: int, actor: AnyResident | None,
+                 now: datetime) -> Changed:
+    session = unit.session
     member = await require_committee(session, community, actor)
     topic = await get_topic(session, community.id or 0, topic_id, lock=True)
     if not topic.hidden:
         raise NotHidden()
     topic.hidden, topic.hidden_reason = False, None
     event = await add_event(session, topic, "unhidden", now, actor=member)
-    return await _finish(session, community, topic, event, member, "topic.unhidden", now)
+    return Changed.of(await _finish(session, community, topic, event, member, "topic.unhidden", now))
 
 
 # ---- the community's own numbers ---------------------------------------------------------------
@@ -241,8 +265,10 @@ SETTINGS: dict[str, tuple[int, int]] = {  # name → (smallest, largest) allowed
 }
 
 
-async def change_setting(session: AsyncSession, *, community: Community, actor: Resident | None, name: str,
-                         text: str, now: datetime) -> int | None:
+async def change_setting(unit: Unit, *, community: Home, actor: AnyResident | None, name: str,
+                         text: str, now: datetime) -> Home:
+    """One of the community's numbers; returns the community as it is now."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     if name not in SETTINGS:
         raise InvalidInput("errors.stale_button")
@@ -253,19 +279,21 @@ async def change_setting(session: AsyncSession, *, community: Community, actor: 
     value: int | None = int(value_text)
     if name == "adult_population" and value == 0:
         value = None
-    setattr(community, name, value)
-    session.add(community)
+    row = await community_row(session, community)
+    setattr(row, name, value)
+    session.add(row)
     await audit.record(session, community_id=community.id, actor=member.telegram_user_id,
                        action="topic_settings.changed", subject=name, now=now, value=value)
     await session.flush()
-    return value
+    return Home.of(row)
 
 
 # ---- categories ----------------------------------------------------------------------------------
 
 
-async def add_category(session: AsyncSession, *, community: Community, actor: Resident | None, names: str,
-                       now: datetime) -> TopicCategory:
+async def add_category(unit: Unit, *, community: Home, actor: AnyResident | None, names: str,
+                       now: datetime) -> CategoryView:
+    session = unit.session
     member = await require_committee(session, community, actor)
     zh, en = rules.check_category_names(names)
     existing = await categories(session, community.id or 0, active_only=False)
@@ -276,11 +304,12 @@ async def add_category(session: AsyncSession, *, community: Community, actor: Re
     await audit.record(session, community_id=community.id, actor=member.telegram_user_id,
                        action="topic_category.added", subject=f"topic_category:{category.id}", now=now,
                        name_zh=zh, name_en=en)
-    return category
+    return CategoryView.of(category)
 
 
-async def rename_category(session: AsyncSession, *, community: Community, actor: Resident | None, category_id: int,
-                          names: str, now: datetime) -> TopicCategory:
+async def rename_category(unit: Unit, *, community: Home, actor: AnyResident | None, category_id: int,
+                          names: str, now: datetime) -> CategoryView:
+    session = unit.session
     member = await require_committee(session, community, actor)
     category = await get_category(session, community.id or 0, category_id)
     zh, en = rules.check_category_names(names)
@@ -291,12 +320,13 @@ async def rename_category(session: AsyncSession, *, community: Community, actor:
                        action="topic_category.renamed", subject=f"topic_category:{category.id}", now=now,
                        before=before, after=(zh, en))
     await session.flush()
-    return category
+    return CategoryView.of(category)
 
 
-async def toggle_category(session: AsyncSession, *, community: Community, actor: Resident | None, category_id: int,
-                          now: datetime) -> TopicCategory:
+async def toggle_category(unit: Unit, *, community: Home, actor: AnyResident | None, category_id: int,
+                          now: datetime) -> CategoryView:
     """Retire a category (topics keep it) or bring it back. The last active one stays."""
+    session = unit.session
     member = await require_committee(session, community, actor)
     category = await get_category(session, community.id or 0, category_id)
     if category.active and len(await categories(session, community.id or 0)) <= 1:
@@ -307,4 +337,4 @@ async def toggle_category(session: AsyncSession, *, community: Community, actor:
                        action="topic_category.toggled", subject=f"topic_category:{category.id}", now=now,
                        active=category.active)
     await session.flush()
-    return category
+    return CategoryView.of(category)

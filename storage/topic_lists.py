@@ -16,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core import topics as rules
 from core.topics import TopicStatus
 from storage.residents import Resident
-from storage.topics import Topic, TopicCategory, TopicSupport, tally
+from storage.topics import CategoryView, Topic, TopicCategory, TopicSupport, get_category, tally
+from storage.unit import Unit
 
 
 class Listing(StrEnum):
@@ -131,6 +132,29 @@ async def browse(session: AsyncSession, community_id: int, listing: Listing, now
 
 
 @dataclass(frozen=True, slots=True)
+class TopicPage:
+    rows: list[TopicRow]
+    total: int  # in the whole list
+    category: CategoryView | None  # the category of a category listing
+
+
+async def browse_page(unit: Unit, community_id: int, listing: Listing, now: datetime, *, offset: int = 0,
+                      limit: int = 6, resident_id: int | None = None, category_id: int = 0,
+                      text: str | None = None) -> TopicPage:
+    """One page of a list as the viewer (``resident_id``) sees it: their council's topics, a category's."""
+    from storage.councils import seats_of  # councils lists its topics with ``browse``
+
+    session = unit.session
+    council_ids = ([c.id or 0 for c in await seats_of(session, resident_id or 0)]
+                   if listing is Listing.COUNCIL else None)
+    rows, total = await browse(session, community_id, listing, now, offset=offset, limit=limit,
+                               resident_id=resident_id, category_id=category_id, text=text, council_ids=council_ids)
+    category = (CategoryView.of(await get_category(session, community_id, category_id))
+                if listing is Listing.CATEGORY else None)
+    return TopicPage(rows=rows, total=total, category=category)
+
+
+@dataclass(frozen=True, slots=True)
 class DeskCounts:
     fresh: int
     overdue: int
@@ -139,9 +163,10 @@ class DeskCounts:
     reported: int  # comments with reports nobody has looked at
 
 
-async def desk_counts(session: AsyncSession, community_id: int, now: datetime) -> DeskCounts:
+async def desk_counts(unit: Unit, community_id: int, now: datetime) -> DeskCounts:
     from storage.topic_comments import reported
 
+    session = unit.session
     counts: dict[Listing, int] = {}
     for listing in (Listing.FRESH, Listing.OVERDUE, Listing.DEMANDED, Listing.OPEN):
         where = _conditions(community_id, listing, now, resident_id=None, category_id=None, text=None,
@@ -152,9 +177,18 @@ async def desk_counts(session: AsyncSession, community_id: int, now: datetime) -
                       demanded=counts[Listing.DEMANDED], open=counts[Listing.OPEN], reported=flagged)
 
 
-async def similar_open(session: AsyncSession, community_id: int, title: str, *, exclude: int | None = None,
-                       limit: int = rules.SIMILAR_SHOWN) -> list[tuple[Topic, float]]:
+@dataclass(frozen=True, slots=True)
+class Similar:
+    id: int
+    title: str
+    status: str
+    score: float
+
+
+async def similar_open(unit: Unit, community_id: int, title: str, *, exclude: int | None = None,
+                       limit: int = rules.SIMILAR_SHOWN) -> list[Similar]:
     """Open, visible topics whose titles look like ``title``, best first."""
+    session = unit.session
     statement = select(Topic.id, Topic.title).where(
         Topic.community_id == community_id, col(Topic.hidden).is_(False),
         col(Topic.status).in_([status.value for status in rules.OPEN]))
@@ -164,7 +198,7 @@ async def similar_open(session: AsyncSession, community_id: int, title: str, *, 
     for topic_id, score in rules.most_similar(title, candidates, limit=limit):
         topic = await session.get(Topic, topic_id)
         if topic is not None:
-            found.append((topic, score))
+            found.append(Similar(topic_id, topic.title, topic.status, score))
     return found
 
 
@@ -214,8 +248,9 @@ class TopicExportRow:
         return [getattr(self, name) for name in EXPORT_COLUMNS]
 
 
-async def export_rows(session: AsyncSession, community_id: int, now: datetime) -> list[TopicExportRow]:
+async def export_rows(unit: Unit, community_id: int, now: datetime) -> list[TopicExportRow]:
     """Every topic as a plain row (times in UTC), ready for the monthly export."""
+    session = unit.session
     statement = (select(Topic, TopicCategory.code)
                  .join(TopicCategory, col(TopicCategory.id) == Topic.category_id)
                  .where(Topic.community_id == community_id).order_by(col(Topic.id)))

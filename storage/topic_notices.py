@@ -13,12 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.notices import Bilingual, Label, Labels, Link, Notice, NoticeButton, Param, Recipient, When
 from core.topics import LegalRule, TopicStatus, local_date
-from storage.community import Community
-from storage.residents import Resident, committee_members
-from storage.topic_desk import Change
+from storage.community import AnyCommunity
+from storage.residents import AnyResident, committee_members
 from storage.topic_lists import overdue
+from storage.topics import Change, SupportOutcome, Topic
 from storage.topics import Recipient as Person
-from storage.topics import SupportOutcome, Topic
 
 # what the proposer and supporters are told, by timeline event
 NOTICE_KEYS: dict[str, str] = {
@@ -49,7 +48,7 @@ def people(persons: Sequence[Person]) -> tuple[Recipient, ...]:
     return tuple(Recipient(p.telegram_user_id, p.language) for p in persons)
 
 
-async def committee(session: AsyncSession, community: Community) -> tuple[Recipient, ...]:
+async def committee(session: AsyncSession, community: AnyCommunity) -> tuple[Recipient, ...]:
     """The committee's bound chat (in the community's default language), or each member in their own."""
     if community.committee_chat_id is not None:
         return (Recipient(community.committee_chat_id),)
@@ -68,7 +67,7 @@ def to_people(persons: Sequence[Person], topic: Topic, template: str, key: str, 
                   buttons=((NoticeButton("topics.btn.open", Link.TOPIC, open_id or topic.id or 0),),))
 
 
-async def to_committee(session: AsyncSession, community: Community, topic: Topic, template: str, key: str, /,
+async def to_committee(session: AsyncSession, community: AnyCommunity, topic: Topic, template: str, key: str, /,
                        **params: Param) -> Notice:
     """An alert to the committee about ``topic`` (catalog key ``template``) with a button to its card on the desk."""
     return Notice(text=template, key=key, recipients=await committee(session, community),
@@ -88,7 +87,7 @@ def change(change: Change, **params: Param) -> Notice:
                      text=event.note or "", **params)
 
 
-async def thresholds(session: AsyncSession, community: Community, outcome: SupportOutcome) -> list[Notice]:
+async def thresholds(session: AsyncSession, community: AnyCommunity, outcome: SupportOutcome) -> list[Notice]:
     """After supports were added: the thresholds reached just now (the committee, and supporters for 1/5)."""
     topic, counted = outcome.topic, outcome.tally
     found: list[Notice] = []
@@ -106,12 +105,12 @@ async def thresholds(session: AsyncSession, community: Community, outcome: Suppo
     return found
 
 
-async def proposed(session: AsyncSession, community: Community, topic: Topic, category: Bilingual) -> Notice:
+async def proposed(session: AsyncSession, community: AnyCommunity, topic: Topic, category: Bilingual) -> Notice:
     return await to_committee(session, community, topic, "topics.alert.new", f"tp-new:{topic.id}",
                               category=category, due=When(topic.answer_due_at, "%m-%d %H:%M"))
 
 
-async def overdue_alerts(session: AsyncSession, community: Community, now: datetime) -> list[Notice]:
+async def overdue_alerts(session: AsyncSession, community: AnyCommunity, now: datetime) -> list[Notice]:
     """Once per topic per community day: the committee still owes an answer."""
     day = local_date(now, community.timezone).isoformat()
     targets = await committee(session, community)
@@ -122,7 +121,7 @@ async def overdue_alerts(session: AsyncSession, community: Community, now: datet
 
 
 
-def joined_council(council_id: int, council_name: str, member: Resident, now: datetime) -> Notice:
+def joined_council(council_id: int, council_name: str, member: AnyResident, now: datetime) -> Notice:
     """A resident was made a member of a council (told again if removed and added again later)."""
     return Notice(text="topics.council.you_joined", key=f"council-join:{council_id}:{member.id}:{int(now.timestamp())}",
                   recipients=(Recipient(member.telegram_user_id, member.language),), params={"council": council_name},

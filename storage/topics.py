@@ -35,10 +35,12 @@ from sqlmodel.sql.expression import Select
 
 from core import topics as rules
 from core.errors import DomainError, NotFound, NotVerified
+from core.notices import Bilingual, Notice
 from core.topics import LegalBases, LegalRule, SupportTally, TopicStatus
 from storage import audit
-from storage.community import Community, Household, count_households
-from storage.residents import Resident
+from storage.community import AnyCommunity, Home, Household, count_households
+from storage.residents import AnyResident, Resident, Who
+from storage.unit import Unit, snapshot
 
 # ---- tables ------------------------------------------------------------------------------------
 
@@ -59,6 +61,10 @@ class TopicCategory(SQLModel, table=True):
 
     def name(self, language: str) -> str:
         return self.name_zh if language.startswith("zh") else self.name_en
+
+    @property
+    def names(self) -> Bilingual:
+        return Bilingual(self.name_zh, self.name_en)
 
 
 class Topic(SQLModel, table=True):
@@ -163,6 +169,104 @@ DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# ---- read models (what handlers get) -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryView:
+    id: int
+    community_id: int
+    code: str
+    name_zh: str
+    name_en: str
+    position: int
+    active: bool
+
+    @staticmethod
+    def of(category: TopicCategory) -> CategoryView:
+        return snapshot(CategoryView, category)
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    """A topic as handlers see it: every column of its row, and the same questions asked of it."""
+
+    id: int
+    community_id: int
+    proposer_id: int
+    category_id: int
+    title: str
+    description: str
+    photo_file_id: str | None
+    status: str
+    hidden: bool
+    hidden_reason: str | None
+    created_at: datetime
+    answer_due_at: datetime
+    acknowledged_at: datetime | None
+    first_answered_at: datetime | None
+    answered_late: bool
+    answer_text: str | None
+    answered_at: datetime | None
+    answered_by: int | None
+    decline_reason: str | None
+    resolution: str | None
+    closed_at: datetime | None
+    merged_into_id: int | None
+    council_id: int | None
+    meeting_item_id: int | None
+    agenda_reached_at: datetime | None
+    meeting_demanded_at: datetime | None
+    meeting_demanded_rule: str | None
+    demand_adults: int | None
+    demand_adult_base: int | None
+    demand_households: int | None
+    demand_household_base: int | None
+    demand_note: str | None
+    demand_noted_at: datetime | None
+    demand_noted_by: int | None
+    updated_at: datetime
+
+    @staticmethod
+    def of(topic: Topic) -> TopicView:
+        return snapshot(TopicView, topic)
+
+    @property
+    def state(self) -> TopicStatus:
+        return TopicStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return rules.is_open(self.status)
+
+    @property
+    def demand_open(self) -> bool:
+        return rules.demand_open(self.meeting_demanded_at, self.meeting_item_id, self.demand_noted_at)
+
+    def overdue(self, now: datetime) -> bool:
+        return not self.hidden and rules.is_overdue(self.answer_due_at, self.first_answered_at, self.status, now)
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One entry of a topic's timeline."""
+
+    id: int
+    topic_id: int
+    kind: str
+    actor_id: int | None
+    note: str | None
+    ref_id: int | None
+    at: datetime
+
+    @staticmethod
+    def of(event: TopicEvent) -> EventView:
+        return snapshot(EventView, event)
+
+
 # ---- errors ------------------------------------------------------------------------------------
 
 
@@ -183,6 +287,15 @@ class Recipient:
     resident_id: int
     telegram_user_id: int
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a committee action did to a topic (storage-internal: ORM rows); see ``topic_desk.Changed``."""
+
+    topic: Topic
+    event: TopicEvent
+    audience: list[Recipient] = field(default_factory=list)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -261,7 +374,7 @@ async def tally(session: AsyncSession, community_id: int, topic_id: int) -> Supp
     return support_tally(*counted)
 
 
-async def tally_and_bases(session: AsyncSession, community: Community,
+async def tally_and_bases(session: AsyncSession, community: AnyCommunity,
                           topic_id: int) -> tuple[SupportTally, LegalBases]:
     """The tally and the legal bases it is measured against, in one statement."""
     params = {"community_id": community.id or 0, "topic_id": topic_id}
@@ -269,7 +382,7 @@ async def tally_and_bases(session: AsyncSession, community: Community,
     return support_tally(*counted), LegalBases(adults=community.adult_population, households=int(households))
 
 
-async def legal_bases(session: AsyncSession, community: Community) -> LegalBases:
+async def legal_bases(session: AsyncSession, community: AnyCommunity) -> LegalBases:
     """The adult rule counts against the committee's register only; the household rule against the roster."""
     assert community.id is not None
     return LegalBases(adults=community.adult_population, households=await count_households(session, community.id))
@@ -303,7 +416,7 @@ async def audience(session: AsyncSession, topic: Topic, *, exclude: int | None =
             if r.id != exclude]
 
 
-async def add_event(session: AsyncSession, topic: Topic, kind: str, now: datetime, *, actor: Resident | None = None,
+async def add_event(session: AsyncSession, topic: Topic, kind: str, now: datetime, *, actor: AnyResident | None = None,
                     note: str | None = None, ref_id: int | None = None) -> TopicEvent:
     event = TopicEvent(topic_id=topic.id or 0, kind=kind, actor_id=actor.id if actor else None, note=note,
                        ref_id=ref_id, at=now)
@@ -342,21 +455,21 @@ async def get_category(session: AsyncSession, community_id: int, category_id: in
 # ---- proposing ---------------------------------------------------------------------------------
 
 
-async def proposed_today(session: AsyncSession, community: Community, resident_id: int, now: datetime) -> int:
+async def proposed_today(session: AsyncSession, community: AnyCommunity, resident_id: int, now: datetime) -> int:
     start, end = rules.local_day_bounds(now, community.timezone)
     statement = select(func.count()).select_from(Topic).where(
         Topic.proposer_id == resident_id, col(Topic.created_at) >= start, col(Topic.created_at) < end)
     return int((await session.exec(statement)).one())
 
 
-async def check_may_propose(session: AsyncSession, community: Community, resident: Resident | None,
+async def check_may_propose(session: AsyncSession, community: AnyCommunity, resident: AnyResident | None,
                             now: datetime) -> None:
     if resident is None or not resident.verified:
         raise NotVerified()
     rules.check_daily_limit(await proposed_today(session, community, resident.id or 0, now))
 
 
-async def propose(session: AsyncSession, *, community: Community, proposer: Resident | None, title: str,
+async def propose(session: AsyncSession, *, community: AnyCommunity, proposer: AnyResident | None, title: str,
                   description: str, category_id: int, photo_file_id: str | None, now: datetime) -> SupportOutcome:
     """A new topic; its proposer is its first supporter (and in a tiny community may already reach 1/5)."""
     await check_may_propose(session, community, proposer, now)
@@ -406,7 +519,7 @@ async def _claim(session: AsyncSession, topic: Topic, unset: Any, **values: Any)
     return bool(result.rowcount == 1)
 
 
-async def check_thresholds(session: AsyncSession, community: Community, topic: Topic,
+async def check_thresholds(session: AsyncSession, community: AnyCommunity, topic: Topic,
                            now: datetime) -> SupportOutcome:
     """After supports were added: record the first time the agenda and the legal 1/5 thresholds are reached.
 
@@ -453,7 +566,7 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
-async def support(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+async def support(session: AsyncSession, *, community: AnyCommunity, topic_id: int, resident: AnyResident | None,
                   now: datetime) -> SupportOutcome:
     """One tap: support a topic. A second tap (or a forged one) changes nothing."""
     if resident is None or not resident.verified:
@@ -463,7 +576,7 @@ async def support(session: AsyncSession, *, community: Community, topic_id: int,
     return await add_support(session, community=community, topic=topic, resident=resident, now=now)
 
 
-async def add_support(session: AsyncSession, *, community: Community, topic: Topic, resident: Resident,
+async def add_support(session: AsyncSession, *, community: AnyCommunity, topic: Topic, resident: AnyResident,
                       now: datetime) -> SupportOutcome:
     """``support`` once the topic is locked and known to be visible and open.
 
@@ -480,7 +593,7 @@ async def add_support(session: AsyncSession, *, community: Community, topic: Top
     return await check_thresholds(session, community, topic, now)
 
 
-async def withdraw(session: AsyncSession, *, community: Community, topic_id: int, resident: Resident | None,
+async def withdraw(session: AsyncSession, *, community: AnyCommunity, topic_id: int, resident: AnyResident | None,
                    now: datetime) -> SupportOutcome:
     """Take one's support back. A meeting demand already made stays on record (with its time)."""
     if resident is None or not resident.verified:
@@ -490,7 +603,7 @@ async def withdraw(session: AsyncSession, *, community: Community, topic_id: int
     return await remove_support(session, community=community, topic=topic, resident=resident, now=now)
 
 
-async def remove_support(session: AsyncSession, *, community: Community, topic: Topic, resident: Resident,
+async def remove_support(session: AsyncSession, *, community: AnyCommunity, topic: Topic, resident: AnyResident,
                          now: datetime) -> SupportOutcome:
     """``withdraw`` once the topic is locked and known to be visible and open: one DELETE decides."""
     statement = (delete(TopicSupport)
@@ -503,3 +616,66 @@ async def remove_support(session: AsyncSession, *, community: Community, topic: 
         await session.flush()
     counted, bases = await tally_and_bases(session, community, topic.id or 0)
     return SupportOutcome(topic=topic, changed=removed, tally=counted, bases=bases)
+
+
+# ---- use cases for handlers (a Unit in, read models and notices out) ----------------------------
+
+
+async def may_propose(unit: Unit, community: Home, resident: Who | None, now: datetime) -> None:
+    """Refuse a guest, or a resident over the daily limit, before the form starts."""
+    await check_may_propose(unit.session, community, resident, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposed:
+    topic: TopicView
+    notices: tuple[Notice, ...]  # the committee hears of the new topic (and of a threshold a tiny community reaches)
+
+
+async def submit(unit: Unit, *, community: Home, proposer: Who | None, title: str, description: str,
+                 category_id: int, photo_file_id: str | None, now: datetime) -> Proposed:
+    """``propose``, and who must hear of it."""
+    from storage import topic_notices  # it reads this module's tables: imported when first needed
+
+    session = unit.session
+    outcome = await propose(session, community=community, proposer=proposer, title=title, description=description,
+                            category_id=category_id, photo_file_id=photo_file_id, now=now)
+    topic = outcome.topic
+    category = await get_category(session, community.id, topic.category_id)
+    notices = (await topic_notices.proposed(session, community, topic, category.names),
+               *await topic_notices.thresholds(session, community, outcome))
+    return Proposed(topic=TopicView.of(topic), notices=notices)
+
+
+async def category_list(unit: Unit, community_id: int, *, active_only: bool = True) -> list[CategoryView]:
+    return [CategoryView.of(c) for c in await categories(unit.session, community_id, active_only=active_only)]
+
+
+async def category(unit: Unit, community_id: int, category_id: int) -> CategoryView:
+    return CategoryView.of(await get_category(unit.session, community_id, category_id))
+
+
+async def read_topic(unit: Unit, community_id: int, topic_id: int, *, committee: bool = False) -> TopicView:
+    """A topic of this community; residents never see a hidden one (the committee does)."""
+    session = unit.session
+    found = (await get_topic(session, community_id, topic_id) if committee
+             else await visible_topic(session, community_id, topic_id))
+    return TopicView.of(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    topic: TopicView
+    entries: list[tuple[EventView, str]]  # newest first, with the actor's display name ('' for none)
+
+
+async def timeline(unit: Unit, community_id: int, topic_id: int, *, committee: bool = False,
+                   limit: int = 30) -> Timeline:
+    found = await read_topic(unit, community_id, topic_id, committee=committee)
+    entries = await events(unit.session, found.id, limit=limit)
+    return Timeline(topic=found, entries=[(EventView.of(event), name) for event, name in entries])
+
+
+async def bases(unit: Unit, community: Home) -> LegalBases:
+    """What the 1/5 rules count against today."""
+    return await legal_bases(unit.session, community)

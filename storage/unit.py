@@ -8,9 +8,12 @@ people must hear of it, :class:`core.notices.Notice` values. Handlers never touc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +21,14 @@ class Unit:
     """One transaction, opened and committed by the app around one update (or one scheduler tick)."""
 
     session: AsyncSession
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def snapshot(cls: type[T], row: Any) -> T:
+    """The read model ``cls`` (a dataclass) of an ORM row: each of its fields copied from the same-named attribute."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names})

@@ -355,7 +355,7 @@ async def test_forgetting_a_resident_leaves_no_seat_no_vote_no_owner_link(app: L
     await _run(app, electorate_admin.add_representative, rid[1001], actor=9001, now=now)
     await _run(app, electorate_admin.hand_household_vote, rid[1001], rid[1001], actor=1001, now=now)
     async with app.sessions() as session:
-        await privacy.forget(session, community_id=app.community_id or 0, telegram_user_id=1001, now=now)
+        await privacy.forget(Unit(session), community_id=app.community_id or 0, telegram_user_id=1001, now=now)
         await session.commit()
     assert await _electorate(app, Electorate.GROUPS) == []
     assert await _electorate(app, Electorate.REPRESENTATIVES) == []

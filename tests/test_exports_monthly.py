@@ -163,6 +163,9 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
             assert row["passed"] is None and row["quorum_met"] is None and row["counts"] is None
             continue
         assert result["took_part"] == took and result["eligible"] == size
+        head = await _rows(app, "SELECT hash FROM ballot_event WHERE meeting_id = (SELECT id FROM meeting WHERE title "
+                                "= :t) ORDER BY seq DESC LIMIT 1", t=title)
+        assert row["chain_head"] == head[0][0] and len(row["chain_head"]) == 64
         assert row["quorum_met"] is result["quorate"] and row["passed"] == result["passed"]
         if result["quorate_by_area"] is not None:  # owners: areas in m², exact
             assert _area(row["eligible_area"]) == area == result["eligible_area"]
@@ -212,7 +215,8 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
     open_count = (await _rows(app, """SELECT count(*) FROM open_ballot b JOIN meeting_item i ON i.id = b.item_id
         JOIN meeting_round r ON r.meeting_id = i.meeting_id AND r.number = b.round
         WHERE r.closed_at >= :start AND r.closed_at < :end""", start=MONTH_START, end=MONTH_END))[0][0]
-    secret_rows = await _rows(app, """SELECT b.id, b.marks FROM secret_ballot b JOIN meeting_item i ON i.id = b.item_id
+    secret_rows = await _rows(app, """SELECT b.receipt, b.marks FROM secret_ballot b
+        JOIN meeting_item i ON i.id = b.item_id
         JOIN meeting_round r ON r.meeting_id = i.meeting_id AND r.number = b.round
         WHERE r.closed_at >= :start AND r.closed_at < :end""", start=MONTH_START, end=MONTH_END)
     assert len(ballots) == open_count + len(secret_rows)
@@ -224,7 +228,7 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
     assert all(r["household"] is None and r["name"] is None and r["cast_at"] is None and r["channel"] is None
                for r in secret)
     opened = [r for r in ballots if not r["secret"]]
-    assert all(r["receipt"] is None and r["cast_at"] is not None for r in opened)
+    assert all(r["receipt"] and r["cast_at"] is not None for r in opened)
     households = await _rows(app, """SELECT b.name || '-' || h.unit || '-' || h.room FROM open_ballot o
         JOIN meeting_elector e ON e.id = o.elector_id JOIN household h ON h.id = e.household_id
         JOIN building b ON b.id = h.building_id WHERE e.meeting_id = :m""", m=residents_id)

@@ -111,9 +111,9 @@ async def test_no_words_or_names_in_logs_when_the_database_refuses(app: Linli, c
 
     async def failing_insert(ctx: Any) -> None:
         # A bug: the comment points at a topic that does not exist; the database refuses the insert.
-        ctx.session.add(TopicComment(topic_id=987654, resident_id=987654, text=ctx.incoming.text,
-                                     created_at=ctx.now()))
-        await ctx.session.flush()
+        ctx.uow.session.add(TopicComment(topic_id=987654, resident_id=987654, text=ctx.incoming.text,
+                                         created_at=ctx.now()))
+        await ctx.uow.session.flush()
 
     monkeypatch.setattr(app.dispatcher, "dispatch", failing_insert)
     incoming = replace(text_update(1, 4001, WORDS), sender=Sender(4001, NAME, "zh-hans"))

@@ -16,6 +16,7 @@ from storage.audit import AuditEntry
 from storage.community import get_community
 from storage.registration import CodeAttempt, InviteCode, JoinRequest
 from storage.residents import Resident
+from storage.unit import Unit
 from tests.support.chat import PortHarness, UserChat
 from tests.support.seed import Seed
 
@@ -86,11 +87,11 @@ async def _everything_about_her(port: PortHarness, seed: Seed) -> tuple[UserChat
         community = await get_community(session, app.community_id or 0)
         her = await residents.by_telegram_id(session, app.community_id or 0, USER_ID)
         director_row = await residents.by_telegram_id(session, app.community_id or 0, 9001)
-        await topic_comments.add(session, community=community, topic_id=other_topic, resident=her,
+        await topic_comments.add(Unit(session), community=community, topic_id=other_topic, resident=her,
                                  text="我也支持，晚上太黑了。", now=app.clock.now())
-        council = await councils.create(session, community=community, actor=director_row, name="议事厅",
+        council = await councils.create(Unit(session), community=community, actor=director_row, name="议事厅",
                                         now=app.clock.now())
-        await councils.add_member(session, community=community, council_id=council.id or 0,
+        await councils.add_member(Unit(session), community=community, council_id=council.id or 0,
                                   resident_id=her.id or 0, actor=director_row, now=app.clock.now())
         await session.commit()
     await she.send("/propose")  # a half-filled form

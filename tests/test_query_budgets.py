@@ -14,8 +14,10 @@ from datetime import timedelta
 from core.clock import FrozenClock
 from handlers.links import OpenTopic
 from handlers.port import ChatKind, Incoming, Sender
+from storage.community import Home
+from storage.conversations import Form
 from storage.councils import Council, CouncilMember, CouncilRecommendation
-from storage.residents import Role, by_telegram_id
+from storage.residents import Role, Who, by_telegram_id
 from storage.topic_comments import TopicComment
 from storage.topics import Topic, TopicStatus
 from tests.support.chat import PortHarness, UserChat
@@ -167,6 +169,8 @@ async def test_the_context_is_one_select(port: PortHarness, seed: Seed) -> None:
         assert len(queries) == 1, queries.report()
         assert ctx.resident is not None and ctx.resident.display_name == "Alice" and ctx.committee
         assert ctx.state is not None and ctx.state.flow and ctx.community.id == app.community_id
+        # read models, not rows: nothing a handler holds can be changed behind the unit of work's back
+        assert (type(ctx.community), type(ctx.resident), type(ctx.state)) == (Home, Who, Form)
         assert ctx.lang == "zh-Hans"
         with count_queries(app.engine) as queries:
             elsewhere = await app._context(session, incoming(1001, -100))  # her form lives in the private chat

@@ -350,7 +350,7 @@ async def test_a_person_who_deletes_their_data_still_counts_but_is_named_nowhere
     poll_id, ref = await _poll_row(app, seed)
     await _answer(app, ref, 2001, (1,), 30)
     async with app.sessions() as session:
-        await privacy.forget(session, community_id=app.community_id or 0, telegram_user_id=2001, now=NOW)
+        await privacy.forget(Unit(session), community_id=app.community_id or 0, telegram_user_id=2001, now=NOW)
         await session.commit()
     async with app.sessions() as session:
         assert (await quick_polls.tally(Unit(session), poll_id)).counts == (0, 1)

@@ -61,6 +61,7 @@ from storage import councils, residents
 from storage.councils import NAME_LIMIT
 from storage.outbox import OutboxMessage
 from storage.topic_lists import Listing
+from storage.unit import Unit
 from tests.conftest import START, TOKEN
 from tests.emulator.support import tiny_png
 from tests.support.chat import EmulatorHarness, PortHarness, UserChat, telegram_refusal
@@ -127,10 +128,10 @@ async def test_council_screens_with_many_long_names_stay_within_the_limit(port: 
     async with port.app.sessions() as session:
         community = await homes.get_community(session, port.app.community_id or 0)
         actor = await residents.by_telegram_id(session, port.app.community_id or 0, 9001)
-        council = await councils.create(session, community=community, actor=actor, name="睦" * NAME_LIMIT,
+        council = await councils.create(Unit(session), community=community, actor=actor, name="睦" * NAME_LIMIT,
                                         now=port.app.clock.now())
         for member in members:
-            await councils.add_member(session, community=community, council_id=council.id or 0,
+            await councils.add_member(Unit(session), community=community, council_id=council.id or 0,
                                       resident_id=member.id or 0, actor=actor, now=port.app.clock.now())
         await session.commit()
     assert director_row.id
@@ -287,7 +288,7 @@ async def _screens(port: PortHarness, seed: Seed, c: Content) -> None:
         for user_id in member_ids:
             member = await residents.by_telegram_id(session, app.community_id or 0, user_id)
             assert member is not None
-            await councils.add_member(session, community=community, council_id=1, resident_id=member.id or 0,
+            await councils.add_member(Unit(session), community=community, council_id=1, resident_id=member.id or 0,
                                       actor=actor, now=app.clock.now())
         await session.commit()
     await director.press_data(pack(Councils()))

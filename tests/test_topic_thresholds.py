@@ -19,6 +19,7 @@ from storage.outbox import OutboxMessage
 from storage.residents import by_telegram_id
 from storage.topic_lists import Listing
 from storage.topics import TopicEvent
+from storage.unit import Unit
 from tests.support.chat import PortHarness
 from tests.support.seed import Seed
 from tests.support.topics import open_desk_card, resident, roster, setup_committee
@@ -158,16 +159,16 @@ async def test_demand_stays_on_the_queue_until_met(app: Linli, seed: Seed) -> No
     async def queued() -> list[int]:
         async with app.sessions() as session:
             rows, _ = await topic_lists.browse(session, community_id, Listing.DEMANDED, app.clock.now())
-            counts = await topic_lists.desk_counts(session, community_id, app.clock.now())
+            counts = await topic_lists.desk_counts(Unit(session), community_id, app.clock.now())
         assert counts.demanded == len(rows)
         return [row.id for row in rows]
 
     async with app.sessions() as session:
         community = await get_community(session, community_id)
         member = await by_telegram_id(session, app.community_id or 0, 9)
-        council = await councils.create(session, community=community, actor=member, name="议事厅",
+        council = await councils.create(Unit(session), community=community, actor=member, name="议事厅",
                                         now=app.clock.now())
-        await councils.refer(session, community=community, topic_id=topic_id, council_id=council.id or 0,
+        await councils.refer(Unit(session), community=community, topic_id=topic_id, council_id=council.id or 0,
                              actor=member, now=app.clock.now())
         await session.commit()
     assert await queued() == [topic_id]
@@ -177,7 +178,7 @@ async def test_demand_stays_on_the_queue_until_met(app: Linli, seed: Seed) -> No
         member = await by_telegram_id(session, app.community_id or 0, 9)
         for target in (TopicStatus.DECLINED, TopicStatus.RESOLVED):
             with pytest.raises(DemandOpen):
-                await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
+                await topic_desk.transition(Unit(session), community=community, topic_id=topic_id, actor=member,
                                             target=target, note="不办了", now=app.clock.now())
         await session.rollback()
     assert await queued() == [topic_id]
@@ -186,10 +187,10 @@ async def test_demand_stays_on_the_queue_until_met(app: Linli, seed: Seed) -> No
         community = await get_community(session, community_id)
         member = await by_telegram_id(session, app.community_id or 0, 9)
         with pytest.raises(Exception) as caught:
-            await topic_desk.record_demand(session, community=community, topic_id=topic_id, actor=member,
+            await topic_desk.record_demand(Unit(session), community=community, topic_id=topic_id, actor=member,
                                            text="   ", now=app.clock.now())
         assert caught.value.key == "errors.empty_text"  # type: ignore[attr-defined]
-        change = await topic_desk.record_demand(session, community=community, topic_id=topic_id, actor=member,
+        change = await topic_desk.record_demand(Unit(session), community=community, topic_id=topic_id, actor=member,
                                                 text="12月9日已在活动室召开居民会议，表决通过。", now=app.clock.now())
         await session.commit()
     assert change.event.kind == "demand_met" and change.topic.demand_note
@@ -197,7 +198,7 @@ async def test_demand_stays_on_the_queue_until_met(app: Linli, seed: Seed) -> No
     async with app.sessions() as session:
         community = await get_community(session, community_id)
         member = await by_telegram_id(session, app.community_id or 0, 9)
-        done = await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
+        done = await topic_desk.transition(Unit(session), community=community, topic_id=topic_id, actor=member,
                                            target=TopicStatus.RESOLVED, note="已按会议决定办理。", now=app.clock.now())
         await session.commit()
     assert done.topic.status == TopicStatus.RESOLVED.value
@@ -212,7 +213,7 @@ async def test_a_linked_meeting_takes_it_off_the_queue_and_demanded_cannot_be_de
     async with app.sessions() as session:
         community = await get_community(session, app.community_id or 0)
         with pytest.raises(BadTransition):  # still DEMANDED: the committee must convene, not decline
-            await topic_desk.transition(session, community=community, topic_id=topic_id,
+            await topic_desk.transition(Unit(session), community=community, topic_id=topic_id,
                                         actor=await by_telegram_id(session, app.community_id or 0, 9),
                                         target=TopicStatus.DECLINED,
                                         note="不行", now=app.clock.now())

@@ -22,6 +22,7 @@ from storage import topic_desk, topics
 from storage.community import Building, Community, Household
 from storage.db import create_engine, session_factory
 from storage.residents import Resident, Role, grant_role
+from storage.unit import Unit
 from tests.support.databases import SqliteTemplate
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -94,7 +95,7 @@ async def _scenario(url: str, crowd: list[Person], steps: list[tuple[str, int, i
                 assert community is not None
                 try:
                     if kind == "merge":
-                        await topic_desk.merge(session, community=community, duplicate_id=topic_ids[first],
+                        await topic_desk.merge(Unit(session), community=community, duplicate_id=topic_ids[first],
                                                target_id=topic_ids[second], actor=await session.get(
                                                    Resident, chair.id), now=NOW)
                     else:

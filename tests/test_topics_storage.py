@@ -14,6 +14,7 @@ from storage import audit, councils, outbox, topic_comments, topic_desk, topic_l
 from storage.community import Community, get_community
 from storage.residents import Resident, by_telegram_id
 from storage.topic_lists import Listing
+from storage.unit import Unit
 from tests.support.seed import Seed
 
 ROSTER = [("1", "1", str(100 + i), 80.0, True) for i in range(1, 11)]  # ten households: 1/5 is two
@@ -154,7 +155,7 @@ async def test_answer_in_time_and_late(app: Linli, seed: Seed) -> None:
     async with app.sessions() as session:
         community = await _community(app, session)
         member = await _who(app, session, 9)
-        change = await topic_desk.answer(session, community=community, topic_id=early, actor=member,
+        change = await topic_desk.answer(Unit(session), community=community, topic_id=early, actor=member,
                                          text="好的", now=app.clock.now())
         await session.commit()
     assert change.topic.first_answered_at == app.clock.now() and not change.topic.answered_late
@@ -165,7 +166,7 @@ async def test_answer_in_time_and_late(app: Linli, seed: Seed) -> None:
         assert [t.id for t in overdue] == [late]
         community = await _community(app, session)
         member = await _who(app, session, 9)
-        change = await topic_desk.answer(session, community=community, topic_id=late, actor=member,
+        change = await topic_desk.answer(Unit(session), community=community, topic_id=late, actor=member,
                                          text="抱歉晚了", now=app.clock.now())
         await session.commit()
         assert change.topic.answered_late
@@ -178,7 +179,7 @@ async def test_committee_actions_need_the_committee(app: Linli, seed: Seed) -> N
     async with app.sessions() as session:
         community = await _community(app, session)
         with pytest.raises(CommitteeOnly):
-            await topic_desk.answer(session, community=community, topic_id=topic_id,
+            await topic_desk.answer(Unit(session), community=community, topic_id=topic_id,
                                     actor=await _who(app, session, 2), text="x", now=app.clock.now())
 
 
@@ -189,7 +190,7 @@ async def test_declined_topic_refuses_support_and_transitions(app: Linli, seed: 
     async with app.sessions() as session:
         community = await _community(app, session)
         member = await _who(app, session, 9)
-        change = await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
+        change = await topic_desk.transition(Unit(session), community=community, topic_id=topic_id, actor=member,
                                              target=TopicStatus.DECLINED, note="不属于居委会职责", now=app.clock.now())
         await session.commit()
         assert change.topic.closed_at is not None and change.topic.first_answered_at is not None
@@ -198,7 +199,7 @@ async def test_declined_topic_refuses_support_and_transitions(app: Linli, seed: 
                                  resident=await _who(app, session, 2), now=app.clock.now())
         assert caught.value.key == "topics.err.closed"  # type: ignore[attr-defined]
         with pytest.raises(Exception) as caught:
-            await topic_desk.transition(session, community=community, topic_id=topic_id, actor=member,
+            await topic_desk.transition(Unit(session), community=community, topic_id=topic_id, actor=member,
                                         target=TopicStatus.AGENDA, now=app.clock.now())
         assert caught.value.key == "topics.err.closed"  # type: ignore[attr-defined]
 
@@ -211,7 +212,7 @@ async def test_demanded_topic_cannot_be_declined(app: Linli, seed: Seed) -> None
     async with app.sessions() as session:
         community = await _community(app, session)
         with pytest.raises(BadTransition):
-            await topic_desk.transition(session, community=community, topic_id=topic_id,
+            await topic_desk.transition(Unit(session), community=community, topic_id=topic_id,
                                         actor=await _who(app, session, 9), target=TopicStatus.DECLINED,
                                         note="不行", now=app.clock.now())
 
@@ -224,7 +225,7 @@ async def test_merge_moves_supports_without_double_counting(app: Linli, seed: Se
     await seed.support(target, 2)
     async with app.sessions() as session:
         community = await _community(app, session)
-        outcome = await topic_desk.merge(session, community=community, duplicate_id=duplicate, target_id=target,
+        outcome = await topic_desk.merge(Unit(session), community=community, duplicate_id=duplicate, target_id=target,
                                          actor=await _who(app, session, 9), now=app.clock.now())
         await session.commit()
         assert (outcome.moved, outcome.already) == (2, 1)
@@ -265,16 +266,16 @@ async def test_comments_reports_and_hiding_keep_the_text(app: Linli, seed: Seed)
     topic_id = await seed.topic(1, "加装电梯")
     async with app.sessions() as session:
         community = await _community(app, session)
-        comment = await topic_comments.add(session, community=community, topic_id=topic_id,
+        comment = await topic_comments.add(Unit(session), community=community, topic_id=topic_id,
                                            resident=await _who(app, session, 2), text="<b>不礼貌</b>",
                                            now=app.clock.now())
-        assert await topic_comments.report(session, community=community, comment_id=comment.id or 0,
+        assert await topic_comments.report(Unit(session), community=community, comment_id=comment.id or 0,
                                            resident=await _who(app, session, 1), now=app.clock.now())
-        assert not await topic_comments.report(session, community=community, comment_id=comment.id or 0,
+        assert not await topic_comments.report(Unit(session), community=community, comment_id=comment.id or 0,
                                                resident=await _who(app, session, 1), now=app.clock.now())
         flagged, total = await topic_comments.reported(session, app.community_id or 0)
         assert total == 1 and flagged[0][2] == 1
-        await topic_comments.hide(session, community=community, comment_id=comment.id or 0,
+        await topic_comments.hide(Unit(session), community=community, comment_id=comment.id or 0,
                                   actor=await _who(app, session, 9), reason="人身攻击", now=app.clock.now())
         await session.commit()
         shown, _ = await topic_comments.page(session, topic_id)
@@ -290,19 +291,19 @@ async def test_council_referral_and_recommendation(app: Linli, seed: Seed) -> No
     async with app.sessions() as session:
         community = await _community(app, session)
         member = await _who(app, session, 9)
-        council = await councils.create(session, community=community, actor=member, name="睦邻议事厅",
+        council = await councils.create(Unit(session), community=community, actor=member, name="睦邻议事厅",
                                         now=app.clock.now())
-        found = await councils.find_residents(session, app.community_id or 0, "B")
+        found = await councils.find_residents(Unit(session), app.community_id or 0, "B")
         assert [r.telegram_user_id for r in found] == [2]
-        assert await councils.add_member(session, community=community, council_id=council.id or 0,
+        assert await councils.add_member(Unit(session), community=community, council_id=council.id or 0,
                                          resident_id=found[0].id or 0, actor=member, now=app.clock.now())
-        referral = await councils.refer(session, community=community, topic_id=topic_id,
+        referral = await councils.refer(Unit(session), community=community, topic_id=topic_id,
                                         council_id=council.id or 0, actor=member, now=app.clock.now())
         assert [r.telegram_user_id for r in referral.members] == [2]
         with pytest.raises(councils.NotCouncilMember):
-            await councils.recommend(session, community=community, topic_id=topic_id,
+            await councils.recommend(Unit(session), community=community, topic_id=topic_id,
                                      resident=await _who(app, session, 4), text="x", now=app.clock.now())
-        done = await councils.recommend(session, community=community, topic_id=topic_id,
+        done = await councils.recommend(Unit(session), community=community, topic_id=topic_id,
                                         resident=found[0], text="建议先做问卷", now=app.clock.now())
         await session.commit()
         assert done.change.event.kind == "recommended"
@@ -317,7 +318,7 @@ async def test_export_rows(app: Linli, seed: Seed) -> None:
     await seed.support(topic_id, 3)
     app.clock.advance(timedelta(days=4))
     async with app.sessions() as session:
-        rows = await topic_lists.export_rows(session, app.community_id or 0, app.clock.now())
+        rows = await topic_lists.export_rows(Unit(session), app.community_id or 0, app.clock.now())
     row = rows[0]
     assert (row.supports_residents, row.supports_households, row.supports_adults) == (2, 1, 1)
     assert row.overdue and row.first_answered_at is None and row.status == "submitted"

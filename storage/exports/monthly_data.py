@@ -17,10 +17,10 @@ Secret ballots appear as receipt and choice only, in the bulletin's order (by it
 household, no time, no channel — nothing that links a voter to a choice. Open ballots show the household; names
 only when the committee asked for them (and the About sheet says so).
 
-**Adapters** for what the "trust" work (paper ballots, proxies, receipts, the record chain) adds to voting: the
-export reads those facts only through :func:`_channels`, :func:`_open_channel`, :func:`_chain_head` and
-:func:`_secret_ballots`. Today every ballot is cast online, there is no chain, and a secret ballot's receipt is the
-random id of its content row; switching to trust's tables is a change inside these four functions.
+**What trust added** (paper ballots, proxies, receipts, the record chain) is read in four small functions:
+:func:`_channels` (took part online / on paper / by proxy, from the ballots' ``channel``), :func:`_open_channel`,
+:func:`_chain_head` (the meeting's record chain head, what ``linli verify`` recomputes) and :func:`_secret_ballots`
+(the sealed box as receipt and marks, by receipt: the bulletin's order).
 """
 
 from __future__ import annotations
@@ -225,26 +225,33 @@ class MonthData:
 
 
 async def _channels(session: AsyncSession, item: ItemView, round_no: int, took_part: int) -> Channels:
-    """How the ``took_part`` ballots of an item's round were cast. Today every ballot is cast online."""
-    return Channels(online=took_part)
+    """How the ``took_part`` ballots of an item's round were cast: online, on paper, by proxy."""
+    table: Any = SecretBallot if item.secret else OpenBallot
+    statement: Any = (sa_select(col(table.channel), func.count()).where(col(table.item_id) == item.id,
+                                                                   col(table.round) == round_no)
+                      .group_by(col(table.channel)))
+    counted = {str(channel): int(n) for channel, n in (await session.exec(statement)).all()}
+    return Channels(online=counted.get(Channel.ONLINE.value, 0), paper=counted.get(Channel.PAPER.value, 0),
+                    proxy=counted.get(Channel.PROXY.value, 0))
 
 
-def _open_channel() -> Channel:
-    """The channel of an open ballot row (trust: a column of the ballot). Today: online."""
-    return Channel.ONLINE
+def _open_channel() -> Any:
+    """The column that says how an open ballot was cast (online, paper or proxy: its last caster's)."""
+    return col(OpenBallot.channel)
 
 
 async def _chain_head(session: AsyncSession, meeting_id: int, round_no: int) -> str | None:
-    """The head of the meeting's record chain after the round (trust: its last link's hash). Today: none."""
-    return None
+    """The head of the meeting's record chain (what ``linli verify`` recomputes)."""
+    from storage import ballot_chain
+
+    return await ballot_chain.head(session, meeting_id)
 
 
 async def _secret_ballots(session: AsyncSession, item_id: int, round_no: int) -> AsyncIterator[Sequence[Any]]:
-    """The secret item's box as (receipt, marks) in the bulletin's order (by receipt), in batches. Today the receipt
-    is the random id of the content row (what the voter was shown)."""
-    statement = (select(SecretBallot.id, SecretBallot.marks)
+    """The secret item's box as (receipt, marks) in the bulletin's order (by receipt), in batches."""
+    statement = (select(SecretBallot.receipt, SecretBallot.marks)
                  .where(SecretBallot.item_id == item_id, SecretBallot.round == round_no)
-                 .order_by(col(SecretBallot.id)).execution_options(yield_per=BATCH))
+                 .order_by(col(SecretBallot.receipt)).execution_options(yield_per=BATCH))
     result = await session.stream(statement)
     async for batch in result.partitions(BATCH):
         yield batch
@@ -560,7 +567,7 @@ async def ballot_batches(session: AsyncSession, data: MonthData, t: Callable[...
                          with_names: bool) -> AsyncGenerator[list[tuple[Any, ...]]]:
     """Every ballot of the month's rounds as BALLOTS rows, a batch at a time: per round and item, open ballots by
     household, secret ones by receipt."""
-    online = t(_key("exports", "channel", _open_channel().value))
+    channels = {channel.value: t(_key("exports", "channel", channel.value)) for channel in Channel}
     households = await _household_labels(session, data.community_id)
     for entry in data.rounds:
         for part in entry.items:
@@ -572,8 +579,8 @@ async def ballot_batches(session: AsyncSession, data: MonthData, t: Callable[...
                     yield [(*head, True, None, None, receipt, choice(int(marks)), None, None)
                            for receipt, marks in batch]
                 continue
-            columns: list[Any] = [col(MeetingElector.household_id), col(MeetingElector.key), col(OpenBallot.marks),
-                                  col(OpenBallot.cast_at)]
+            columns: list[Any] = [col(MeetingElector.household_id), col(OpenBallot.receipt), col(OpenBallot.marks),
+                                  col(OpenBallot.cast_at), _open_channel()]
             if with_names:
                 columns.append(col(Resident.display_name))
             statement: Any = (sa_select(*columns)
@@ -587,8 +594,8 @@ async def ballot_batches(session: AsyncSession, data: MonthData, t: Callable[...
             result = await session.stream(statement)
             async for rows in result.partitions(BATCH):
                 yield [(*head, False, households.get(row[0]) if row[0] is not None else None,
-                        row[4] if with_names else None, None, choice(int(row[2])), online, _aware(row[3]))
-                       for row in rows]
+                        row[5] if with_names else None, row[1], choice(int(row[2])), channels.get(row[4], row[4]),
+                        _aware(row[3])) for row in rows]
 
 
 async def _household_labels(session: AsyncSession, community_id: int) -> dict[int, str]:
