@@ -151,14 +151,18 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
             stored = await _rows(app, "SELECT passed, outcome_json FROM meeting_result WHERE item_id = :i AND "
                                       "round = :r", i=item_id, r=number)
             result = json.loads(stored[0][1]) if stored else None
-            expected_votes.append((title, item_title, number, size, took, secret, result, area, status))
+            expected_votes.append((title, item_id, item_title, number, size, took, secret, result, area, status))
     assert len(votes) == len(expected_votes)
-    for row, (title, item_title, number, size, took, secret, result, area, status) in zip(
+    for row, (title, item_id, item_title, number, size, took, secret, result, area, status) in zip(
             votes, expected_votes, strict=True):
         assert (row["meeting"], row["item"], row["round"]) == (title, item_title, number)
         assert row["eligible"] == size and row["took_part"] == took and row["secret"] is secret
         assert row["status"] == t(f"exports.status.{status}")
-        assert (row["took_part_online"], row["took_part_paper"], row["took_part_proxy"]) == (took, 0, 0)
+        channels = dict(await _rows(app, f"SELECT channel, count(*) FROM {'secret_ballot' if secret else 'open_ballot'}"
+                                         " WHERE item_id = :i AND round = :r GROUP BY channel", i=item_id, r=number))
+        assert (row["took_part_online"], row["took_part_paper"], row["took_part_proxy"]) == tuple(
+            int(channels.get(channel, 0)) for channel in ("online", "paper", "proxy"))
+        assert sum(channels.values()) == took
         if result is None:  # the void round: never counted
             assert row["passed"] is None and row["quorum_met"] is None and row["counts"] is None
             continue
@@ -172,8 +176,9 @@ async def _check(app: Linli, seeded: Seeded, tables: dict[str, list[dict[str, An
             assert _area(row["took_part_area"]) == result["took_part_area"]
     residents_row = next(r for r in votes if r["meeting"] == "十一月居民会议")
     assert residents_row["counts"] == t("exports.counts.joiner").join(
-        t("exports.counts.option", name=t(f"voting.choice.{c}"), votes=n) for c, n in (("yes", 3), ("no", 1),
+        t("exports.counts.option", name=t(f"voting.choice.{c}"), votes=n) for c, n in (("yes", 4), ("no", 1),
                                                                                           ("abstain", 1)))
+    assert residents_row["took_part_paper"] == 1  # the hybrid meeting: one ballot from the hall
 
     # Results: per option, recounted here from the ballots themselves.
     results = tables["results"]

@@ -99,6 +99,19 @@ async def cast(app: Linli, ids: dict[int, int], meeting_id: int, votes: dict[int
                     round_no=view.round, resident_id=ids[user], marks=marks, now=app.clock.now())
 
 
+async def hall(app: Linli, ids: dict[int, int], meeting_id: int, line: str) -> None:
+    """A paper ballot from the hall: entered by the director, confirmed by Frank as scrutineer."""
+    from storage import paper
+
+    community, now = app.community_id or 0, app.clock.now()
+    await _unit(app, paper.name_scrutineer, community_id=community, meeting_id=meeting_id, who="Frank", actor=None,
+                now=now)
+    entry = await _unit(app, paper.enter_voter, community_id=community, meeting_id=meeting_id, text=line,
+                        entered_by=ids[DIRECTOR], actor=None, now=now)
+    await _unit(app, paper.decide, community_id=community, entry_id=entry.id, resident_id=ids[7], confirm=True,
+                actor=None, now=now)
+
+
 async def close(app: Linli, meeting_id: int) -> None:
     app.clock.advance(timedelta(hours=1))
     await _unit(app, meetings.close, community_id=app.community_id or 0, meeting_id=meeting_id,
@@ -146,6 +159,7 @@ async def month(app: Linli, seed: Seed) -> Seeded:
     motion = DraftItem(ItemKind.MOTION, "居民公约", "第一条：爱护公共环境。")
     done.meetings["residents"] = await meeting(app, "十一月居民会议", motion)
     await cast(app, ids, done.meetings["residents"], {1: YES, 2: YES, 3: NO, 4: ABSTAIN, 6: YES})
+    await hall(app, ids, done.meetings["residents"], "Grace 1")  # a hybrid meeting: Grace votes yes on paper
     await close(app, done.meetings["residents"])
 
     choice = DraftItem(ItemKind.SINGLE, "垃圾房位置", "选一处。", ("东门", "西门", "北门"))
