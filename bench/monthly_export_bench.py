@@ -105,6 +105,10 @@ async def seed(url: str, ballots: int, residents: int) -> int:
             caster = {elector: resident for elector, resident in enumerate(
                 (await session.exec(select(Resident.id).order_by(col(Resident.id)))).all())}
             left = ballots
+            alphabet = "ACDEFGHJKMNPRTUVWXY3479"  # core.receipts: 8 characters, unique within the meeting
+            codes = rng.sample(range(len(alphabet) ** 8), ballots)
+            receipts = iter("".join(alphabet[code // len(alphabet) ** k % len(alphabet)] for k in range(8))
+                            for code in codes)
             for item in view.items:
                 count = min(left, len(electors))
                 left -= count
@@ -113,11 +117,13 @@ async def seed(url: str, ballots: int, residents: int) -> int:
                         {"item_id": item.id, "round": 1, "elector_id": e, "building": b, "grp": ""}
                         for e, b in electors[:count]])
                     await session.exec(insert(SecretBallot), params=[  # type: ignore[call-overload]
-                        {"id": rng.randbytes(16).hex(), "item_id": item.id, "round": 1,
-                         "marks": rng.choice((1, 1, 2, 4))} for _ in range(count)])
+                        {"id": rng.randbytes(16).hex(), "meeting_id": view.id, "item_id": item.id, "round": 1,
+                         "marks": rng.choice((1, 1, 2, 4)), "receipt": next(receipts), "channel": "online"}
+                        for _ in range(count)])
                 else:
                     await session.exec(insert(OpenBallot), params=[  # type: ignore[call-overload]
-                        {"item_id": item.id, "round": 1, "elector_id": e, "marks": rng.choice((1, 1, 2, 4)),
+                        {"meeting_id": view.id, "item_id": item.id, "round": 1, "elector_id": e,
+                         "marks": rng.choice((1, 1, 2, 4)), "receipt": next(receipts), "channel": "online",
                          "building": b, "grp": "", "area": 0, "cast_by": caster[n], "changes": 0,
                          "cast_at": OPENED + timedelta(seconds=n)} for n, (e, b) in enumerate(electors[:count])])
             await meetings.close(Unit(session), community_id=community_id, meeting_id=view.id,
@@ -152,7 +158,7 @@ async def bare_dump(url: str, community_id: int, path: Path) -> None:
 
     household = col(Building.name) + "-" + col(Household.unit) + "-" + col(Household.room)
     open_rows = (sa_select(col(Meeting.title), col(MeetingItem.title), col(OpenBallot.round), literal(False),
-                           household, null(), null(), col(OpenBallot.marks), literal("online"),
+                           household, null(), col(OpenBallot.receipt), col(OpenBallot.marks), col(OpenBallot.channel),
                            col(OpenBallot.cast_at))
                  .join(MeetingItem, col(MeetingItem.id) == OpenBallot.item_id)
                  .join(Meeting, col(Meeting.id) == MeetingItem.meeting_id)
@@ -162,11 +168,11 @@ async def bare_dump(url: str, community_id: int, path: Path) -> None:
                  .where(col(Meeting.community_id) == community_id)
                  .order_by(col(OpenBallot.item_id), col(MeetingElector.building), col(MeetingElector.household_id)))
     secret_rows = (sa_select(col(Meeting.title), col(MeetingItem.title), col(SecretBallot.round), true(), null(),
-                             null(), col(SecretBallot.id), col(SecretBallot.marks), null(), null())
+                             null(), col(SecretBallot.receipt), col(SecretBallot.marks), null(), null())
                    .join(MeetingItem, col(MeetingItem.id) == SecretBallot.item_id)
                    .join(Meeting, col(Meeting.id) == MeetingItem.meeting_id)
                    .where(col(Meeting.community_id) == community_id)
-                   .order_by(col(SecretBallot.item_id), col(SecretBallot.id)))
+                   .order_by(col(SecretBallot.item_id), col(SecretBallot.receipt)))
     engine = create_engine(url)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("ballots")
