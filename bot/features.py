@@ -19,6 +19,7 @@ from handlers import (
     event_programme,
     event_volunteers,
     events_committee,
+    exports,
     language,
     menu,
     paper,
@@ -89,6 +90,18 @@ def _monthly_events(app: Linli) -> Callable[[], Awaitable[object]]:
     return lambda: make_monthly_events(app.sessions, app.notifier, app.clock)
 
 
+def _monthly_exports(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.export_jobs import send_monthly_exports
+
+    async def run() -> int:
+        sent = await send_monthly_exports(app.sessions, app.clock, app.translator, app.settings.default_language)
+        if sent and app.outbox is not None:
+            app.outbox.wake()
+        return sent
+
+    return run
+
+
 def _event_reminders(app: Linli) -> Callable[[], Awaitable[object]]:
     from core.events import parse_reminders
     from scheduler.event_jobs import send_event_reminders
@@ -125,6 +138,10 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
              jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
              sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
+    # /export (committee) and /calendar are routed but not in Telegram's command list (the help lines name them).
+    Declared(Feature("exports", routers=(exports.router,), help=("exports.help",),
+                     committee_help=("exports.help_committee",)),
+             jobs=(JobSpec("exports-monthly", 300, _monthly_exports),)),
     Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
                      help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )

@@ -96,3 +96,7 @@ class PaperDesk(Tap, prefix="bd"):
     """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
 
     meeting_id: int
+
+
+class ExportsHome(Tap, prefix="za"):
+    """The committee's monthly export: choose a month (handlers.exports)."""
