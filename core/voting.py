@@ -251,6 +251,7 @@ class ItemResult:
     tied: tuple[int, ...] = ()
     unfilled: int = 0  # elections: seats left for a further round
     further: str | None = None  # elections: the further round's threshold
+    drawn: tuple[int, ...] = ()  # elections: among ``winners``, who got a seat by the recorded draw (lot)
 
 
 def option_counts(groups: Sequence[Group], options: int) -> tuple[tuple[OptionCount, ...], int]:
@@ -315,7 +316,8 @@ def count_item(*, kind: ItemKind, rules: RuleSet, eligible: int, groups: Sequenc
         counted = (elections.count_further_votes if further_round else elections.count_first_votes)(
             max_marks, eligible, votes, took_part, invalid + over, e_rule, lot_order=lot_order)
         return replace(base, invalid=invalid + over, quorate=counted.valid, winners=counted.elected,
-                       tied=counted.tied, unfilled=counted.unfilled, further=rules.further)
+                       tied=counted.tied, unfilled=counted.unfilled, further=rules.further,
+                       drawn=counted.drawn_by_lot)
     quorate = quorum is None or quorum.met(took_part, eligible)
     if not quorate:
         winners: tuple[int, ...] = ()
