@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    electorate_owners,
     electorates,
     event_checkin,
     event_programme,
@@ -28,6 +29,8 @@ from handlers import (
     topics_committee,
     voting,
     voting_committee,
+    voting_rules,
+    voting_write_in,
 )
 from handlers import events as events_home
 from handlers import topics as topics_home
@@ -109,7 +112,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("event_extras", routers=(event_programme.router, event_volunteers.router, event_checkin.router),
                      commands=("programme", "volunteer", "checkin"), help=("extras.help",),
                      committee_help=("extras.help_committee",))),
-    Declared(Feature("votes", routers=(voting.router, voting_committee.router), commands=("votes",),
+    Declared(Feature("votes", routers=(voting.router, voting_committee.router, voting_rules.router,
+                                      voting_write_in.router), commands=("votes",),
                      menu=(MenuEntry("menu.votes", VotesHome()),), help=("voting.help",),
                      committee_help=("voting.help_committee",), offers=("offer.votes",)),
              jobs=(JobSpec("meetings-due", 60, _meeting_jobs),)),
@@ -118,7 +122,7 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
              jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
              sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
-    Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
+    Declared(Feature("electorates", routers=(electorates.router, electorate_owners.router), commands=("household",),
                      help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )
 

@@ -90,3 +90,31 @@ class OpenEvent(Tap, prefix="wo"):
     """An event's card as residents see it (handlers.events); programme, volunteers and check-in link here too."""
 
     event_id: int
+
+
+class VotingRules(Tap, prefix="oa"):
+    """The community's voting rules per kind of meeting (handlers.voting_rules)."""
+
+
+class MeetingRules(Tap, prefix="ob"):
+    """One meeting's own rule and write-ins, before voting opens (handlers.voting_rules)."""
+
+    meeting_id: int
+
+
+class FurtherRound(Tap, prefix="oc"):
+    """Start an election's further round for its unfilled seats (handlers.voting_rules)."""
+
+    meeting_id: int
+
+
+class WriteIn(Tap, prefix="od"):
+    """On an election's ballot: write in another eligible person (handlers.voting_write_in)."""
+
+    meeting_id: int
+    item_id: int
+    round: int
+
+
+class OwnersByFlat(Tap, prefix="ol"):
+    """The committee edits owners flat by flat: asks for a flat's address (handlers.electorate_owners)."""
