@@ -24,6 +24,19 @@ from storage.voting_rules import FurtherPlan, KindRule, MeetingRule
 router = Router("voting_rules")
 
 FURTHER = "vote_further"
+TIE_KEYS = {"runoff": "voting_rules.tie.runoff", "lot": "voting_rules.tie.lot"}
+FIXED_KEYS = {MeetingKind.ADVISORY: "voting_rules.fixed.advisory"}
+FIELD_KEYS = {
+    (MeetingKind.RESIDENTS, RuleField.QUORUM): "voting_rules.field.residents.quorum",
+    (MeetingKind.RESIDENTS, RuleField.PASSING): "voting_rules.field.residents.passing",
+    (MeetingKind.REPRESENTATIVES, RuleField.QUORUM): "voting_rules.field.representatives.quorum",
+    (MeetingKind.REPRESENTATIVES, RuleField.PASSING): "voting_rules.field.representatives.passing",
+    (MeetingKind.OWNERS, RuleField.QUORUM): "voting_rules.field.owners.quorum",
+    (MeetingKind.ELECTION, RuleField.QUORUM): "voting_rules.field.election.quorum",
+    (MeetingKind.ELECTION, RuleField.PASSING): "voting_rules.field.election.passing",
+    (MeetingKind.ELECTION, RuleField.FURTHER): "voting_rules.field.election.further",
+    (MeetingKind.ELECTION, RuleField.TIE_BREAK): "voting_rules.field.election.tie_break",
+}
 
 
 class KindRules(Tap, prefix="oe"):
@@ -65,12 +78,12 @@ class CancelFurther(Tap, prefix="oj"):
 
 def _value(ctx: Context, field: RuleField, value: str | None) -> str:
     if field is RuleField.TIE_BREAK:
-        return ctx.t(f"voting_rules.tie.{value or 'runoff'}")
+        return ctx.t(TIE_KEYS.get(value or "runoff", TIE_KEYS["runoff"]))
     return render(ctx, meeting_notices.threshold_label(value))
 
 
 def _field(ctx: Context, kind: MeetingKind, field: RuleField) -> str:
-    return ctx.t(f"voting_rules.field.{kind.value}.{field.value}")
+    return ctx.t(FIELD_KEYS[(kind, field)])
 
 
 def _lines(ctx: Context, kind: MeetingKind, current: RuleSet, law: RuleSet) -> list[str]:
@@ -81,7 +94,7 @@ def _lines(ctx: Context, kind: MeetingKind, current: RuleSet, law: RuleSet) -> l
         lines.append(ctx.t("voting_rules.field_line", field=_field(ctx, kind, field), value=_value(ctx, field, now),
                            note=note))
     if not editing.EDITABLE[kind]:
-        lines.append(ctx.t(f"voting_rules.fixed.{kind.value}"))
+        lines.append(ctx.t(FIXED_KEYS[kind]))
     return lines
 
 
@@ -243,7 +256,7 @@ def plan_text(ctx: Context, plan: FurtherPlan) -> str:
     rule = plan.meeting.rules
     return ctx.t("voting_rules.further.plan", id=plan.meeting.id, title=esc(clip(plan.meeting.title, 60)),
                  items=render(ctx, items), rule=render(ctx, meeting_notices.threshold_label(rule.further)),
-                 tie=ctx.t(f"voting_rules.tie.{rule.tie_break}"))
+                 tie=ctx.t(TIE_KEYS.get(rule.tie_break, TIE_KEYS["runoff"])))
 
 
 @router.committee_button(FurtherRound)

@@ -128,6 +128,9 @@ def result_lines(item: ItemView, result: ItemResult) -> Label:
     if result.tied:
         extra = Lines((extra, Label("voting.result.tied", (
             ("names", Lines(tuple(option_label(item, p) for p in result.tied), "、")),))))
+    if result.drawn:
+        extra = Lines((extra, Label("voting_rules.result.drawn", (
+            ("names", Lines(tuple(option_label(item, p) for p in result.drawn), "、")),))))
     return Label("voting.result.item", (
         ("position", item.position + 1), ("title", item.title), ("outcome", outcome(item, result)),
         ("took", result.took_part), ("eligible", result.eligible), ("counts", counts), ("rule", rule),
