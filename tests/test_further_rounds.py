@@ -140,7 +140,7 @@ async def test_a_further_round_fills_the_unfilled_seat_under_its_own_rule(app: L
         await cast(app, user, further, marks)
     ((_, result),) = (await close(app, further.id)).results
     assert result.winners == (0,) and result.quorate and result.unfilled == 0  # 2 of 3: most votes, at least 1/3
-    assert result.rule_key == "rule.election" and result.further == ">=1/3"
+    assert (result.rule_key, result.passing, result.quorum) == ("rule.election_further", ">=1/3", None)
     with pytest.raises(VoteError) as refused:  # once per election
         await _run(app, voting_rules.start_further_round, first, opens_at=None,
                    closes_at=now + timedelta(days=1), actor=9, created_by=None, now=now)
