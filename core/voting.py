@@ -253,6 +253,7 @@ class ItemResult:
     unfilled: int = 0  # elections: seats left for a further round
     further: str | None = None  # elections: the further round's threshold
     drawn: tuple[int, ...] = ()  # elections: among ``winners``, who got a seat by the recorded draw (lot)
+    by_channel: tuple[tuple[str, int], ...] = ()  # ballots per channel (online, paper, proxy), invalid ones included
 
 
 def option_counts(groups: Sequence[Group], options: int) -> tuple[tuple[OptionCount, ...], int]:

@@ -92,6 +92,12 @@ class OpenEvent(Tap, prefix="wo"):
     event_id: int
 
 
+class PaperDesk(Tap, prefix="bd"):
+    """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
+
+    meeting_id: int
+
+
 class VotingRules(Tap, prefix="oa"):
     """The community's voting rules per kind of meeting (handlers.voting_rules)."""
 
