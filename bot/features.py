@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    electorate_owners,
     electorates,
     event_card,
     event_checkin,
@@ -32,6 +33,8 @@ from handlers import (
     trust,
     voting,
     voting_committee,
+    voting_rules,
+    voting_write_in,
 )
 from handlers import events as events_home
 from handlers import topics as topics_home
@@ -127,7 +130,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("event_extras", routers=(event_programme.router, event_volunteers.router, event_checkin.router),
                      commands=("programme", "volunteer", "checkin"), help=("extras.help",),
                      committee_help=("extras.help_committee",))),
-    Declared(Feature("votes", routers=(voting.router, voting_committee.router), commands=("votes",),
+    Declared(Feature("votes", routers=(voting.router, voting_committee.router, voting_rules.router,
+                                      voting_write_in.router), commands=("votes",),
                      menu=(MenuEntry("menu.votes", VotesHome()),), help=("voting.help",),
                      committee_help=("voting.help_committee",), offers=("offer.votes",)),
              jobs=(JobSpec("meetings-due", 60, _meeting_jobs),)),
@@ -142,7 +146,7 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("exports", routers=(exports.router,), help=("exports.help",),
                      committee_help=("exports.help_committee",)),
              jobs=(JobSpec("exports-monthly", 300, _monthly_exports),)),
-    Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
+    Declared(Feature("electorates", routers=(electorates.router, electorate_owners.router), commands=("household",),
                      help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )
 
