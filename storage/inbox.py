@@ -58,7 +58,7 @@ class InboxUpdate(SQLModel, table=True):
 
 
 # The hot path's statements go to the Table (Core), not the ORM entity: no ORM bulk-DML bookkeeping per update.
-_TABLE: Table = InboxUpdate.__table__  # type: ignore[assignment]
+_TABLE: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
