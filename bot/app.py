@@ -49,7 +49,7 @@ from scheduler.notifier import Notifier
 from scheduler.outbox_sender import OutboxSender
 from storage import inbox, residents
 from storage.community import ensure_community
-from storage.db import create_engine, is_sqlite, session_factory, upgrade_if_behind
+from storage.db import create_engine, is_sqlite, session_factory, single_statement_factory, upgrade_if_behind
 from storage.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class Linli:
         self.translator = translator or Translator()
         self.engine = engine or create_engine(settings.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self._single = single_statement_factory(self.engine)  # the inbox's record: one INSERT, no BEGIN/COMMIT
         token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.codec: ButtonCodec = codec_for_token(token)
         self.dispatcher: Dispatcher = build_dispatcher(features())
@@ -172,7 +173,7 @@ class Linli:
                                 inbox.InboxStatus.PENDING if verdicts[i.update_id] is Verdict.ALLOW
                                 else inbox.InboxStatus.DROPPED) for i in incomings]
         try:
-            async with self.sessions() as session:
+            async with self._single() as session:  # one statement: committed when it returns
                 new = await inbox.record(session, rows, now)
                 await session.commit()
         except Exception as exc:

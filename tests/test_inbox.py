@@ -199,3 +199,21 @@ async def test_claiming_as_the_users_first_pending_update(app: Linli) -> None:
         assert await inbox.finish(session, 32, now, first_of_user=7)
         assert not await inbox.finish(session, 32, now, first_of_user=7)  # done already: a duplicate
         await session.commit()
+
+
+async def test_the_record_is_one_statement_committed_on_its_own(app: Linli) -> None:
+    """Storing a batch is one INSERT in autocommit mode: no BEGIN/COMMIT round trips, and durable when it returns."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement.split()[0].upper())
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        assert await app.accept([text_update(41, 2001, "一条"), text_update(42, 2002, "两条")], RecordingMessenger())
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+    assert sent == ["INSERT"]
+    assert await inbox_counts(app) == {"pending": 2}  # seen by another connection: committed
