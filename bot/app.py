@@ -102,6 +102,7 @@ class Linli:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.community_id: int | None = None
         self.attached = asyncio.Event()  # set once a door is sending
+        self.polling = asyncio.Event()  # set once the door has asked for its first updates
         self.bot_username: str | None = None  # commands addressed to another bot (/start@other_bot) are not ours
         self.options = Options(default_language=settings.default_language,
                                code_tries_per_hour=settings.code_tries_per_hour)

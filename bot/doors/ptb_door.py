@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
-from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller
+from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller, run_beside
 from bot.limits import limited
 from bot.logging_setup import install_redaction
 from handlers.port import (
@@ -225,13 +225,18 @@ class PtbDoor:
         self.app.bot_username = application.bot.username
         try:
             try:
-                await self.set_commands()
                 await application.bot.delete_webhook()  # getUpdates is refused while a webhook is set
             except TelegramError as exc:
-                log.warning("could not set the command list: %s", type(exc).__name__)
-            await self.poller.run()
+                log.warning("could not delete the webhook: %s", type(exc).__name__)
+            await run_beside(self.poller.run(), self._set_commands_quietly())
         finally:
             await application.shutdown()
+
+    async def _set_commands_quietly(self) -> None:
+        try:
+            await self.set_commands()
+        except TelegramError as exc:
+            log.warning("could not set the command list: %s", type(exc).__name__)
 
     async def stop(self) -> None:
         self.poller.stop()
