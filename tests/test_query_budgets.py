@@ -22,11 +22,11 @@ from storage.residents import Role, Who, by_telegram_id
 from storage.topic_comments import TopicComment
 from storage.topics import Topic, TopicStatus
 from tests.support.chat import PortHarness, UserChat
-from tests.support.queries import count_queries
+from tests.support.queries import INBOX_STATEMENTS, count_queries
 from tests.support.seed import Seed
 from tests.support.topics import resident, setup_committee
 
-INBOX = 2  # record; claim (done) as the user's oldest pending update
+INBOX = INBOX_STATEMENTS  # record; claim (done) as the user's oldest pending update
 START_WITH_CODE = 8  # 7 now: context 1, code check 3 (tries, code, attempt), address 2, form 1
 # Issue 7 asks for a card in ≤ 6 and a support tap in ≤ 8. The card is the context and two reads (storage/topic_cards:
 # the head — topic, category, proposer, council, merged target, newest recommendation, comment count, "supported by
