@@ -49,7 +49,7 @@ from scheduler.notifier import Notifier
 from scheduler.outbox_sender import OutboxSender
 from storage import inbox, residents
 from storage.community import ensure_community
-from storage.db import create_engine, is_sqlite, session_factory, upgrade_if_behind
+from storage.db import create_engine, is_sqlite, session_factory, single_statement_factory, upgrade_if_behind
 from storage.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class Linli:
         self.translator = translator or Translator()
         self.engine = engine or create_engine(settings.database_url)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self._single = single_statement_factory(self.engine)  # the inbox's record: one INSERT, no BEGIN/COMMIT
         token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.codec: ButtonCodec = codec_for_token(token)
         self.dispatcher: Dispatcher = build_dispatcher(features())
@@ -101,6 +102,7 @@ class Linli:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.community_id: int | None = None
         self.attached = asyncio.Event()  # set once a door is sending
+        self.polling = asyncio.Event()  # set once the door has asked for its first updates
         self.bot_username: str | None = None  # commands addressed to another bot (/start@other_bot) are not ours
         self.options = Options(default_language=settings.default_language,
                                code_tries_per_hour=settings.code_tries_per_hour)
@@ -110,6 +112,8 @@ class Linli:
         self._sweeper: asyncio.Task[None] | None = None
         self._told: Recent[int, bool] = Recent()  # updates whose sender got the outage notice
         self._verdicts: Recent[int, Verdict] = Recent()  # inbound flood verdicts of recent updates
+        # Updates this process has just stored as pending: handled from memory (see ``_drain``).
+        self._fresh: Recent[int, bool] = Recent()
 
     # ---- life cycle ------------------------------------------------------------------
     async def prepare(self, *, migrate: bool | None = None) -> None:
@@ -170,7 +174,7 @@ class Linli:
                                 inbox.InboxStatus.PENDING if verdicts[i.update_id] is Verdict.ALLOW
                                 else inbox.InboxStatus.DROPPED) for i in incomings]
         try:
-            async with self.sessions() as session:
+            async with self._single() as session:  # one statement: committed when it returns
                 new = await inbox.record(session, rows, now)
                 await session.commit()
         except Exception as exc:
@@ -182,6 +186,8 @@ class Linli:
         for incoming in incomings:
             verdict = verdicts[incoming.update_id]
             if verdict is Verdict.ALLOW:
+                if incoming.update_id in new:
+                    self._fresh.put(incoming.update_id, True)
                 continue
             if verdict is Verdict.WARN and incoming.update_id in new:
                 log.info("user over the inbound rate: dropping their updates for a while")
@@ -252,21 +258,34 @@ class Linli:
         return task
 
     async def _drain(self, user_id: int, messenger: Messenger, triggers: list[Incoming]) -> None:
-        """Handle the user's pending updates in order, up to the newest of ``triggers`` (all, if none)."""
+        """Handle the user's pending updates in order, up to the newest of ``triggers`` (all, if none).
+
+        The hot path: updates this process has just stored (``accept``) are handled from memory, each claimed
+        only if no older update of the user is pending (one conditional UPDATE, in its unit of work). When a claim
+        fails (an older update waits, e.g. after an outage, or it is a duplicate), the user's pending updates are
+        read from the inbox and handled in order, as at start-up.
+        """
         lock = self._locks.get(user_id)
         if lock is None:
             lock = self._locks[user_id] = asyncio.Lock()
-        up_to = max((i.update_id for i in triggers), default=None)
+        triggers = sorted(triggers, key=lambda i: i.update_id)
+        up_to = triggers[-1].update_id if triggers else None
         self._draining[user_id] = self._draining.get(user_id, 0) + 1
         handled: set[int] = set()
         try:
             async with lock:
                 try:
-                    async with self.sessions() as session:
-                        rows = await inbox.pending_for_user(session, user_id, up_to)
-                    for row in rows:
-                        await self._handle_row(row, messenger)
-                        handled.add(row.update_id)
+                    for incoming in triggers:
+                        if incoming.update_id not in self._fresh or not await self._handle(incoming, messenger,
+                                                                                            alone=True):
+                            break
+                        handled.add(incoming.update_id)
+                    if not triggers or len(handled) < len(triggers):
+                        async with self.sessions() as session:
+                            rows = await inbox.pending_for_user(session, user_id, up_to)
+                        for row in rows:
+                            await self._handle_row(row, messenger)
+                            handled.add(row.update_id)
                 except Exception as exc:
                     if not database_unavailable(exc):
                         raise
@@ -285,17 +304,23 @@ class Linli:
     async def _handle_row(self, row: inbox.InboxUpdate, messenger: Messenger) -> None:
         try:
             incoming = incoming_json.loads(row.payload or "")
-            outcome = await self._run(incoming, messenger)
+        except Exception:
+            await self._failed(row.update_id)
+            return
+        await self._handle(incoming, messenger)
+
+    async def _handle(self, incoming: Incoming, messenger: Messenger, *, alone: bool = False) -> bool:
+        """Handle one stored update and deliver its reply. With ``alone``, False (and nothing done) when it could
+        not be claimed as the user's oldest pending update."""
+        try:
+            outcome = await self._run(incoming, messenger, alone=alone)
         except Exception as exc:
             if database_unavailable(exc):
                 raise
-            # A bug outside the unit of work (e.g. a payload that no longer parses): never retry it forever.
-            log.exception("update %s could not be handled", row.update_id)
-            async with self.sessions() as session:
-                await inbox.finish(session, row.update_id, self.clock.now(), inbox.InboxStatus.FAILED)
-                await session.commit()
-            await self.tracker.mark(row.update_id)
-            return
+            await self._failed(incoming.update_id)
+            return True
+        if outcome is None and alone:
+            return False
         if outcome is not None:
             reply, queued = outcome
             if queued and self.outbox is not None:
@@ -304,11 +329,22 @@ class Linli:
                 reply = Reply([a for a in reply.actions if not isinstance(a, AnswerButton)])
             await self._deliver(reply, messenger)
         await self.tracker.mark(incoming.update_id)
+        return True
 
-    async def _run(self, incoming: Incoming, messenger: Messenger | None = None) -> tuple[Reply, bool] | None:
-        """Handle one stored update in one unit of work; None if it was handled before."""
+    async def _failed(self, update_id: int) -> None:
+        """A bug outside the unit of work (e.g. a payload that no longer parses): never retry it forever."""
+        log.exception("update %s could not be handled", update_id)
+        async with self.sessions() as session:
+            await inbox.finish(session, update_id, self.clock.now(), inbox.InboxStatus.FAILED)
+            await session.commit()
+        await self.tracker.mark(update_id)
+
+    async def _run(self, incoming: Incoming, messenger: Messenger | None = None, *, alone: bool = False
+                   ) -> tuple[Reply, bool] | None:
+        """Handle one stored update in one unit of work; None if it was handled before (or, ``alone``, if an older
+        update of the user is pending)."""
         try:
-            return await self._unit_of_work(incoming, messenger)
+            return await self._unit_of_work(incoming, messenger, alone=alone)
         except DatabaseUnavailable:
             raise
         except Exception as exc:
@@ -316,11 +352,12 @@ class Linli:
                 raise DatabaseUnavailable(type(exc).__name__) from exc
             raise
 
-    async def _unit_of_work(self, incoming: Incoming, messenger: Messenger | None = None
+    async def _unit_of_work(self, incoming: Incoming, messenger: Messenger | None = None, *, alone: bool = False
                             ) -> tuple[Reply, bool] | None:
         """Route the update; its inbox row is marked done in the same transaction as its effects."""
         async with self.sessions() as session:
-            if not await inbox.finish(session, incoming.update_id, self.clock.now()):
+            if not await inbox.finish(session, incoming.update_id, self.clock.now(),
+                                      first_of_user=incoming.sender.user_id if alone else None):
                 await session.rollback()
                 return None  # a duplicate, or another worker handled it
             ctx = await self._context(session, incoming)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -41,12 +42,27 @@ def run(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
     _logging(verbose, settings)
     try:
         token = check_token(settings.bot_token.get_secret_value() if settings.bot_token else None)
-        username = asyncio.run(check_api(token, settings.bot_api_url))
+        # The Bot API answers getMe while this thread loads the bot's modules (most of the start-up time).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            asked = pool.submit(asyncio.run, check_api(token, settings.bot_api_url))
+            _load(settings.transport)
+            username = asked.result()
     except PreflightError as error:
         typer.echo(f"linli run: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"connected to the Bot API as @{username}", err=True)
     asyncio.run(_run(settings))
+
+
+def _load(transport: Transport) -> None:
+    """Import what ``_run`` needs: the app with every feature, and the configured door (only that one)."""
+    import bot.app
+    from bot.doors import make_door  # noqa: F401
+
+    if transport is Transport.PTB:
+        import bot.doors.ptb_door
+    else:
+        import bot.doors.aiogram_door  # noqa: F401
 
 
 async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -68,7 +84,8 @@ async def _run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     task = asyncio.create_task(door.run())
     scheduler = None
     try:
-        await asyncio.wait({task, asyncio.create_task(linli.attached.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        # The scheduler (APScheduler and the jobs) after the first getUpdates: nothing it does is that urgent.
+        await asyncio.wait({task, asyncio.create_task(linli.polling.wait())}, return_when=asyncio.FIRST_COMPLETED)
         scheduler = build_scheduler(periodic_jobs(linli), settings.timezone)
         scheduler.start()
         done, _ = await asyncio.wait({task, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)

@@ -27,6 +27,8 @@ def is_sqlite(url: str) -> bool:
 # BEGIN instead of taking the write lock. Such a unit must not write; SQLite would refuse the upgrade
 # from a stale snapshot ("database is locked") instead of waiting.
 READ_ONLY = "linli_read_only"
+# Execution option of a unit of work of ONE statement (see ``single_statement_factory``): SQLite sends no BEGIN.
+SINGLE_STATEMENT = "linli_single_statement"
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -59,8 +61,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
-            read_only = connection.get_execution_options().get(READ_ONLY, False)
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            options = connection.get_execution_options()
+            if options.get(SINGLE_STATEMENT, False):
+                return  # the statement is its own transaction (the driver is in autocommit mode)
+            connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
@@ -70,6 +74,21 @@ def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_se
     """Sessions (units of work); ``read_only`` ones must not write (on SQLite they do not take the write lock)."""
     options = {READ_ONLY: True} if read_only else {}
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, execution_options=options)
+
+
+def single_statement_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a unit of work of exactly one statement, which is atomic and durable on its own.
+
+    No BEGIN and no COMMIT round trip: SQLite runs the statement in autocommit mode (it commits, with the same
+    journal and fsync as any COMMIT, before the statement returns); PostgreSQL runs it with the AUTOCOMMIT
+    isolation level. ``session.commit()`` is still called by the caller and costs nothing. Two statements in
+    such a session would be two transactions: use :func:`session_factory` for anything else.
+    """
+    if is_sqlite(str(engine.url)):
+        return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False,
+                                  execution_options={SINGLE_STATEMENT: True})
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), class_=AsyncSession,
+                              expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:

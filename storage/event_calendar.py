@@ -10,9 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar
-from icalendar import Event as VEvent
-
 from storage.events import EventView
 
 PRODID = "-//Linli//Events//ZH"
@@ -25,6 +22,9 @@ def uid(event: EventView) -> str:
 def ics(event: EventView, timezone: str, now: datetime, *, alarm_minutes: int = 120, alarm_text: str = "",
         url: str | None = None) -> bytes:
     """The event as a calendar file, times in ``timezone`` (with its VTIMEZONE)."""
+    from icalendar import Alarm, Calendar  # lazily: not at start-up (tests/test_startup.py)
+    from icalendar import Event as VEvent
+
     zone = ZoneInfo(timezone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

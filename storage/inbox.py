@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint, Text, UniqueConstraint, delete, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    exists,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col, select
@@ -46,6 +57,10 @@ class InboxUpdate(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, index=True)
 
 
+# The hot path's statements go to the Table (Core), not the ORM entity: no ORM bulk-DML bookkeeping per update.
+_TABLE: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
 class NewUpdate:
     update_id: int
@@ -66,9 +81,9 @@ async def record(session: AsyncSession, updates: list[NewUpdate], now: datetime)
     rows = [{"update_id": u.update_id, "user_id": u.user_id, "status": u.status.value, "received_at": now,
              "payload": u.payload if u.status is InboxStatus.PENDING else None,
              "done_at": None if u.status is InboxStatus.PENDING else now} for u in updates]
-    statement = (insert(InboxUpdate).values(rows)
+    statement = (insert(_TABLE).values(rows)
                  .on_conflict_do_nothing(index_elements=["update_id"])
-                 .returning(col(InboxUpdate.update_id)))
+                 .returning(_TABLE.c.update_id))
     result = await session.exec(statement)  # type: ignore[call-overload]
     return {int(row[0]) for row in result.all()}
 
@@ -93,17 +108,26 @@ async def pending_users(session: AsyncSession, limit: int = 1000) -> list[int]:
 
 
 async def finish(session: AsyncSession, update_id: int, now: datetime,
-                 status: InboxStatus = InboxStatus.DONE) -> bool:
+                 status: InboxStatus = InboxStatus.DONE, *, first_of_user: int | None = None) -> bool:
     """Mark a pending update handled, erasing its payload. False if it was already finished.
 
     Run it first in the unit of work that carries the update's effects: on PostgreSQL the row lock
     makes a concurrent claim wait and then find nothing; on SQLite the write lock is taken here.
+
+    ``first_of_user`` (the sender's user id): claim the update only if no older update of that user is still
+    pending, in the same statement — the hot path handles an update it has just recorded straight from memory,
+    and False sends it back to the ordered read of the user's pending updates (:func:`pending_for_user`).
     """
-    result = await session.exec(  # type: ignore[call-overload]
-        update(InboxUpdate)
-        .where(col(InboxUpdate.update_id) == update_id, col(InboxUpdate.status) == InboxStatus.PENDING.value)
-        .values(status=status.value, payload=None, done_at=now)
-    )
+    table = _TABLE
+    statement = (update(table)
+                 .where(table.c.update_id == update_id, table.c.status == InboxStatus.PENDING.value)
+                 .values(status=status.value, payload=None, done_at=now))
+    if first_of_user is not None:
+        older = table.alias("older")
+        statement = statement.where(~exists().where(older.c.user_id == first_of_user,
+                                                    older.c.status == InboxStatus.PENDING.value,
+                                                    older.c.update_id < update_id))
+    result = await session.exec(statement)  # type: ignore[call-overload]
     return bool(result.rowcount == 1)
 
 

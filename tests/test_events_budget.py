@@ -5,10 +5,10 @@ from __future__ import annotations
 from handlers.events import Rsvp
 from tests.support.chat import PortHarness
 from tests.support.events import households, make_event
-from tests.support.queries import count_queries
+from tests.support.queries import INBOX_STATEMENTS, count_queries
 from tests.support.seed import Seed
 
-INBOX = 3
+INBOX = INBOX_STATEMENTS  # the record and the claim (tests/support/queries.py)
 # context, the event under its row lock, the tally of the others going (one aggregate), the household's reply with
 # the waitlist, the reply's INSERT: the card is drawn from what the rules decided, nothing is read twice; and the
 # card's extras (the programme and the volunteers' slots, storage.event_card_extras: one SELECT)

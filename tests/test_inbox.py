@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot import incoming_json
 from bot.app import Linli
 from bot.config import Settings
 from core.clock import FrozenClock
@@ -170,3 +171,49 @@ async def test_port_harness_still_handles_in_order(port: PortHarness, seed: Seed
     await resident.press_data(write_comment(port.app, topic), message_id=1)
     await resident.send("按顺序")
     assert await comment_texts(port.app) == ["按顺序"]
+
+
+async def test_a_fresh_update_waits_for_the_users_older_pending_one(app: Linli, seed: Seed) -> None:
+    """The hot path handles an update it has just stored from memory, but never before an older one of the user."""
+    topic = await topic_with_residents(seed, [2001])
+    messenger = RecordingMessenger()
+    messenger.reachable.add(2001)
+    left = press_update(21, 2001, write_comment(app, topic))  # stored by a process that died before handling it
+    async with app.sessions() as session:
+        await inbox.record(session, [inbox.NewUpdate(21, 2001, incoming_json.dumps(left))], app.clock.now())
+        await session.commit()
+    await app.handle(text_update(22, 2001, "先按后写"), messenger)
+    # In order, the text is the comment the press asked for; out of order it would be free text.
+    assert await comment_texts(app) == ["先按后写"]
+    assert await inbox_counts(app) == {"done": 2}
+
+
+async def test_claiming_as_the_users_first_pending_update(app: Linli) -> None:
+    now = app.clock.now()
+    async with app.sessions() as session:
+        await inbox.record(session, [inbox.NewUpdate(31, 7, "{}"), inbox.NewUpdate(32, 7, "{}"),
+                                     inbox.NewUpdate(33, 8, "{}")], now)
+        assert not await inbox.finish(session, 32, now, first_of_user=7)  # 31 waits before it
+        assert await inbox.finish(session, 33, now, first_of_user=8)  # another user's order is not held up
+        assert await inbox.finish(session, 31, now, first_of_user=7)
+        assert await inbox.finish(session, 32, now, first_of_user=7)
+        assert not await inbox.finish(session, 32, now, first_of_user=7)  # done already: a duplicate
+        await session.commit()
+
+
+async def test_the_record_is_one_statement_committed_on_its_own(app: Linli) -> None:
+    """Storing a batch is one INSERT in autocommit mode: no BEGIN/COMMIT round trips, and durable when it returns."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement.split()[0].upper())
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        assert await app.accept([text_update(41, 2001, "一条"), text_update(42, 2002, "两条")], RecordingMessenger())
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+    assert sent == ["INSERT"]
+    assert await inbox_counts(app) == {"pending": 2}  # seen by another connection: committed

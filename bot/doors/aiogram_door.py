@@ -25,7 +25,7 @@ from aiogram.types import (
 
 from bot.app import Linli
 from bot.doors.common import command_list, telegram_language_code
-from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller
+from bot.doors.polling import ALLOWED_UPDATES, Batch, FetchFailed, Poller, run_beside
 from bot.limits import limited
 from bot.logging_setup import install_redaction
 from handlers.port import (
@@ -208,12 +208,17 @@ class AiogramDoor:
         try:
             try:
                 self.app.bot_username = (await self.bot.me()).username
-                await self.set_commands()
             except TelegramAPIError as exc:
-                log.warning("could not set the command list: %s", type(exc).__name__)
-            await self.poller.run()
+                log.warning("could not ask for the bot's name: %s", type(exc).__name__)
+            await run_beside(self.poller.run(), self._set_commands_quietly())
         finally:
             await self.bot.session.close()
+
+    async def _set_commands_quietly(self) -> None:
+        try:
+            await self.set_commands()
+        except TelegramAPIError as exc:
+            log.warning("could not set the command list: %s", type(exc).__name__)
 
     async def stop(self) -> None:
         self.poller.stop()

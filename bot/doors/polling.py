@@ -24,6 +24,19 @@ Batch = list[tuple[int, Incoming | None]]  # (update id, what it means to us; No
 Fetch = Callable[[int | None, int], Coroutine[Any, Any, Batch]]  # (offset, long-poll timeout) → batch
 
 
+async def run_beside(main: Coroutine[Any, Any, None], side: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` with ``side`` beside it (start-up work that need not hold up the first getUpdates, such as
+    the command list); ``side`` is cancelled if still running when ``main`` ends."""
+    aside = asyncio.create_task(side)
+    try:
+        await main
+    finally:
+        if not aside.done():
+            aside.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await aside
+
+
 class FetchFailed(Exception):
     """getUpdates did not work. ``permanent`` (a revoked token) stops the door; anything else is retried."""
 
@@ -47,6 +60,7 @@ class Poller:
         try:
             while not self._stop.is_set():
                 fetching = asyncio.create_task(self.fetch(self.offset, self.timeout))
+                self.app.polling.set()  # start-up work that can wait (the scheduler) waits for this
                 await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetching.done():  # stopping: an unacknowledged batch is simply delivered again later
                     fetching.cancel()
