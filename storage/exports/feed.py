@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -15,8 +16,10 @@ from locales.catalogs import DEFAULT_LANGUAGE, Translator
 from storage.community import Community
 from storage.event_calendar import uid
 from storage.events import Event, view
-from storage.exports.calendar import CalendarEvent, ics_feed
 from storage.unit import Unit
+
+if TYPE_CHECKING:
+    from storage.exports.calendar import CalendarEvent
 
 ALARM_BEFORE = timedelta(hours=2)
 LIMIT = 500  # upcoming events in one feed (a community has a few a month)
@@ -37,12 +40,14 @@ async def upcoming_feed(unit: Unit, community_id: int, now: datetime, *, languag
                         translator: Translator | None = None) -> Feed:
     """Every event of the community not yet over (cancelled ones too, marked so: calendars that had them drop
     them), soonest first."""
+    from storage.exports.calendar import CalendarEvent, ics_feed  # icalendar: loaded when a feed is asked for
+
     session = unit.session
     community = await session.get(Community, community_id)
     assert community is not None
     statement = (select(Event).where(Event.community_id == community_id, col(Event.ends_at) > now)
                  .order_by(col(Event.starts_at), col(Event.id)).limit(LIMIT))
-    events = []
+    events: list[CalendarEvent] = []
     for row in (await session.exec(statement)).all():
         shown = view(row)
         events.append(CalendarEvent(uid=uid(shown), sequence=shown.sequence, title=shown.title,
