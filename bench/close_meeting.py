@@ -24,6 +24,17 @@ from storage.meetings import Draft, DraftItem
 from storage.unit import Unit
 
 
+def _receipt(i: int) -> str:
+    """A distinct receipt per ballot (the meeting's receipts are unique)."""
+    from core.receipts import ALPHABET, LENGTH
+
+    digits = []
+    for _ in range(LENGTH):
+        i, digit = divmod(i, len(ALPHABET))
+        digits.append(ALPHABET[digit])
+    return "".join(digits)
+
+
 async def prepare(url: str, n: int) -> tuple[int, int, int]:
     """A community, one resident, an open residents' meeting of one motion, ``n`` electors and ``n`` ballots;
     returns (community id, meeting id, item id)."""
@@ -57,10 +68,11 @@ async def prepare(url: str, n: int) -> tuple[int, int, int]:
         first = await raw.fetchval("SELECT min(id) FROM meeting_elector WHERE meeting_id = $1", meeting_id)
         stamp = now.isoformat()
         ballots = io.BytesIO("".join(
-            f"{item_id}\t1\t{first + i}\t{rng.choice((1, 1, 2, 4))}\t{i % 30}\t\t0\t{resident_id}\t0\t{stamp}\n"
-            for i in range(n)).encode())
+            f"{meeting_id}\t{item_id}\t1\t{first + i}\t{rng.choice((1, 1, 2, 4))}\t{i % 30}\t\t0\t{resident_id}\t0"
+            f"\t{stamp}\t{_receipt(i)}\tonline\n" for i in range(n)).encode())
         await raw.copy_to_table("open_ballot", source=ballots, columns=[
-            "item_id", "round", "elector_id", "marks", "building", "grp", "area", "cast_by", "changes", "cast_at"])
+            "meeting_id", "item_id", "round", "elector_id", "marks", "building", "grp", "area", "cast_by", "changes",
+            "cast_at", "receipt", "channel"])
         await raw.execute("UPDATE meeting SET status = 'open' WHERE id = $1", meeting_id)
         await raw.execute(
             "INSERT INTO meeting_round (meeting_id, number, status, register_size, register_area, bases_json, "

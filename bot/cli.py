@@ -1,4 +1,5 @@
-"""The ``linli`` command: run the bot, the sandbox, migrations, roster and electorates import, roles."""
+"""The ``linli`` command: run the bot, the sandbox, migrations, roster and electorates import, roles, and checking
+a meeting's ballot record (``verify``, ``bulletin``)."""
 
 from __future__ import annotations
 
@@ -274,6 +275,110 @@ async def _grant(settings: Settings, telegram_user_id: int, role: object, name: 
             changed = await committee_admin.grant(session, resident, role, None, now)  # type: ignore[arg-type]
             await session.commit()
         return changed
+    finally:
+        await linli.close()
+
+
+@app.command()
+def verify(
+    meeting: Annotated[int, typer.Argument(help="The meeting's number (#)")],
+    bulletin: Annotated[Path | None, typer.Option(
+        "--bulletin", exists=True, dir_okay=False, help="An exported bulletin (CSV or JSON) to check as well")] = None,
+) -> None:
+    """Recompute a meeting's ballot record (hash chain) and tally from storage, and from an exported bulletin.
+
+    Reports every event that does not fit (edited, deleted, inserted, reordered; a head that is not the published
+    one), every receipt whose ballot differs, every count that differs. Exit code 0: clean; 1: a mismatch.
+    """
+    from storage.trust import Report
+
+    data = bulletin.read_bytes() if bulletin is not None else None
+    report: Report = asyncio.run(_verify(_settings(), meeting, data))
+    for line in verify_lines(report):
+        typer.echo(line)
+    raise typer.Exit(0 if report.clean else 1)
+
+
+def verify_lines(report: object) -> list[str]:
+    """The report as lines of text (English: an operator's tool)."""
+    from core.receipts import shown
+    from storage.trust import Report
+
+    assert isinstance(report, Report)
+    lines = [f"meeting {report.meeting_id} ({report.status}): {report.events} events on the record",
+             f"record head:    {report.head}", f"published head: {report.published_head or '— (not published)'}"]
+    lines += [f"event {finding.seq}: {finding.problem.value}" for finding in report.chain]
+    for where, mismatches in (("ballot tables", report.tables), ("bulletin", report.bulletin)):
+        for m in mismatches:
+            recorded = "|".join(m.recorded.choice) or "invalid" if m.recorded else "absent"
+            other = "|".join(m.published.choice) or "invalid" if m.published else "absent"
+            lines.append(f"receipt {shown(m.receipt)} (item {m.item}): record {recorded}, {where} {other}")
+    for where, tallies in (("record", report.tally), ("bulletin", report.bulletin_tally)):
+        lines += [f"item {t.item} {t.what}: {where} counts {t.recorded}, the stored result {t.stored}"
+                  for t in tallies]
+    if report.bulletin_head is not None and report.bulletin_head != report.published_head:
+        lines.append(f"bulletin head {report.bulletin_head} is not the published head")
+    for number, tally in sorted(report.counted.items()):
+        votes = ", ".join(f"{option} {n}" for option, n in tally.votes.items()) or "—"
+        lines.append(f"item {number}: {tally.cast} cast, {tally.invalid} invalid; {votes}")
+    lines.append("clean" if report.clean else "MISMATCH")
+    return lines
+
+
+async def _verify(settings: Settings, meeting_id: int, data: bytes | None):  # type: ignore[no-untyped-def]
+    from bot.app import Linli
+    from core.bulletin import BadBulletin
+    from core.errors import DomainError
+    from storage import trust
+    from storage.unit import Unit
+
+    linli = Linli(settings)
+    try:
+        await linli.prepare()
+        async with linli.sessions() as session:
+            try:
+                return await trust.verify(Unit(session), meeting_id, data)
+            except DomainError as error:
+                typer.echo(f"linli verify: no meeting {meeting_id} ({error.key})", err=True)
+                raise typer.Exit(2) from None
+            except BadBulletin as error:
+                typer.echo(f"linli verify: not a bulletin: {error}", err=True)
+                raise typer.Exit(2) from None
+            finally:
+                await session.rollback()
+    finally:
+        await linli.close()
+
+
+@app.command("bulletin")
+def export_bulletin(
+    meeting: Annotated[int, typer.Argument(help="The meeting's number (#)")],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help="Where to write it")],
+    json_format: Annotated[bool, typer.Option("--json", help="JSON (with the record's head) instead of CSV")]
+    = False,
+) -> None:
+    """Export a published meeting's bulletin: every counted ballot as receipt + choice, sorted by receipt."""
+    data = asyncio.run(_bulletin(_settings(), meeting, json_format))
+    out.write_bytes(data)
+    typer.echo(f"bulletin of meeting {meeting} written to {out}")
+
+
+async def _bulletin(settings: Settings, meeting_id: int, json_format: bool) -> bytes:
+    from bot.app import Linli
+    from core.errors import DomainError
+    from storage import trust
+    from storage.unit import Unit
+
+    linli = Linli(settings)
+    try:
+        await linli.prepare()
+        async with linli.sessions() as session:
+            try:
+                found = await trust.bulletin(Unit(session), linli.community_id or 0, meeting_id)
+            except DomainError as error:
+                typer.echo(f"linli bulletin: meeting {meeting_id} has no published bulletin ({error.key})", err=True)
+                raise typer.Exit(2) from None
+            return found.json() if json_format else found.csv()
     finally:
         await linli.close()
 

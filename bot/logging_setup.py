@@ -89,4 +89,15 @@ def configure(verbose: bool = False, token: str | None = None) -> None:
     if not verbose:
         for noisy in ("aiogram.event", "httpx", "httpcore", "apscheduler.executors.default"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_drivers()
     install_redaction(token)
+
+
+SQL_DRIVERS = ("aiosqlite",)
+
+
+def quiet_drivers() -> None:
+    """Database drivers log every statement with its parameters at DEBUG (aiosqlite does): what residents typed
+    and how they voted. They stay at INFO even with ``--verbose``."""
+    for driver in SQL_DRIVERS:
+        logging.getLogger(driver).setLevel(logging.INFO)

@@ -35,6 +35,11 @@ class Channel(StrEnum):
     PROXY = "proxy"
 
 
+def key(group: str, value: object) -> str:
+    """A trust catalog key built from a value: ``key("channel", "paper")`` → ``trust.channel.paper``."""
+    return f"trust.{group}.{value}"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Entry:
     """One counted ballot. ``choice`` is empty for an invalid ballot (cast, for no option)."""

@@ -251,6 +251,7 @@ class ItemResult:
     tied: tuple[int, ...] = ()
     unfilled: int = 0  # elections: seats left for a further round
     further: str | None = None  # elections: the further round's threshold
+    by_channel: tuple[tuple[str, int], ...] = ()  # ballots per channel (online, paper, proxy), invalid ones included
 
 
 def option_counts(groups: Sequence[Group], options: int) -> tuple[tuple[OptionCount, ...], int]:

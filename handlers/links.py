@@ -90,3 +90,9 @@ class OpenEvent(Tap, prefix="wo"):
     """An event's card as residents see it (handlers.events); programme, volunteers and check-in link here too."""
 
     event_id: int
+
+
+class PaperDesk(Tap, prefix="bd"):
+    """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
+
+    meeting_id: int

@@ -7,6 +7,7 @@ checks them against the item (an option that is not there, more than k marks: a 
 
 from __future__ import annotations
 
+from core import receipts
 from core import voting as rules
 from core.errors import StaleButton
 from core.voting import ItemKind, Status
@@ -17,7 +18,7 @@ from handlers.links import OpenBallot, OpenMeeting, OpenMenu, VotesHome
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
-from storage import meeting_notices, meetings, voting
+from storage import meeting_notices, meetings, trust, voting
 from storage.voting import BallotView
 
 router = Router("voting")
@@ -59,6 +60,47 @@ class MeetingResults(Tap, prefix="vr"):
     meeting_id: int
 
 
+# A proxy's ballot (issue 9): the same screens for the grantor's vote (``principal``: their resident id).
+
+class ProxyBallot(Tap, prefix="bv"):
+    meeting_id: int
+    principal: int
+
+
+class ProxyItem(Tap, prefix="by"):
+    meeting_id: int
+    item_id: int
+    principal: int
+
+
+class ProxyMark(Tap, prefix="bw"):
+    meeting_id: int
+    item_id: int
+    round: int
+    marks: int
+    principal: int
+
+
+class ProxyCast(Tap, prefix="bx"):
+    meeting_id: int
+    item_id: int
+    round: int
+    marks: int
+    principal: int
+
+
+class CheckReceipt(Tap, prefix="br"):
+    """Look up a receipt in a published meeting (handlers.trust)."""
+
+    meeting_id: int
+
+
+class SendBulletin(Tap, prefix="bb"):
+    """A published meeting's bulletin as CSV (handlers.trust)."""
+
+    meeting_id: int
+
+
 def _me(ctx: Context) -> int:
     return ctx.resident.id or 0 if ctx.resident is not None else 0
 
@@ -92,6 +134,9 @@ async def show_home(ctx: Context) -> None:
         lines.append(ctx.t("voting.home.line", id=meeting.id, title=esc(clip(meeting.title, 60)), status=status,
                            badge=badge))
         rows.append([ctx.button(f"#{meeting.id} {clip(meeting.title, TITLE_IN_BUTTON)} · {status}", tap)])
+    for meeting, principal, name in await trust.proxies_held(ctx.uow, ctx.community.id or 0, ctx.resident.id or 0):
+        rows.append([ctx.button(ctx.t("trust.btn.proxy_ballot", name=clip(name, 16), id=meeting.id),
+                                ProxyBallot(meeting.id, principal))])
     if not mine:
         lines.append(ctx.t("voting.home.empty"))
     rows.append([ctx.button(ctx.t("menu.back"), OpenMenu())])
@@ -138,7 +183,10 @@ async def item_versions(ctx: Context, tap: ItemVersions) -> None:
 async def meeting_results(ctx: Context, tap: MeetingResults) -> None:
     ctx.toast()
     published = await meetings.results(ctx.uow, ctx.community.id or 0, tap.meeting_id)
-    ctx.show(view.results_text(ctx, published), [[ctx.button(ctx.t("voting.btn.home"), VotesHome())]])
+    ctx.show(view.results_text(ctx, published),
+             [[ctx.button(ctx.t("trust.btn.check_receipt"), CheckReceipt(tap.meeting_id)),
+               ctx.button(ctx.t("trust.btn.bulletin"), SendBulletin(tap.meeting_id))],
+              [ctx.button(ctx.t("voting.btn.home"), VotesHome())]])
 
 
 # ---- amendments ------------------------------------------------------------------------------------
@@ -186,11 +234,38 @@ async def ballot_item(ctx: Context, tap: BallotItem) -> None:
     draw(ctx, shown, shown.marks)
 
 
+@router.button(ProxyBallot, verified=True)
+async def proxy_ballot(ctx: Context, tap: ProxyBallot) -> None:
+    shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
+                                item_id=None, resident_id=_me(ctx), principal=tap.principal, now=ctx.now())
+    ctx.toast()
+    draw(ctx, shown, shown.marks)
+
+
+@router.button(ProxyItem, verified=True)
+async def proxy_item(ctx: Context, tap: ProxyItem) -> None:
+    shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
+                                item_id=tap.item_id, resident_id=_me(ctx), principal=tap.principal,
+                                now=ctx.now())
+    ctx.toast()
+    draw(ctx, shown, shown.marks)
+
+
 @router.button(Mark, verified=True)
 async def mark(ctx: Context, tap: Mark) -> None:
+    await _mark(ctx, tap)
+
+
+@router.button(ProxyMark, verified=True)
+async def proxy_mark(ctx: Context, tap: ProxyMark) -> None:
+    await _mark(ctx, tap)
+
+
+async def _mark(ctx: Context, tap: Mark | ProxyMark) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
                                 item_id=tap.item_id, resident_id=_me(ctx),
-                                round_no=tap.round, now=ctx.now())
+                                round_no=tap.round, principal=tap.principal if isinstance(tap, ProxyMark) else None,
+                                now=ctx.now())
     if tap.marks < 0 or tap.marks >> len(shown.item.options):
         raise StaleButton()
     if len(rules.bits(tap.marks)) > shown.item.max_marks:
@@ -201,9 +276,19 @@ async def mark(ctx: Context, tap: Mark) -> None:
 
 @router.button(CastBallot, verified=True)
 async def cast_ballot(ctx: Context, tap: CastBallot) -> None:
+    await _cast(ctx, tap)
+
+
+@router.button(ProxyCast, verified=True)
+async def proxy_cast(ctx: Context, tap: ProxyCast) -> None:
+    await _cast(ctx, tap)
+
+
+async def _cast(ctx: Context, tap: CastBallot | ProxyCast) -> None:
+    principal = tap.principal if isinstance(tap, ProxyCast) else None
     done = await voting.cast(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
                              item_id=tap.item_id, round_no=tap.round,
-                             resident_id=_me(ctx), marks=tap.marks, now=ctx.now())
+                             resident_id=_me(ctx), marks=tap.marks, now=ctx.now(), principal=principal)
     shown = done.ballot
     if done.already:
         ctx.toast(ctx.t("voting.ballot.already_final"), alert=True)
@@ -216,25 +301,42 @@ async def cast_ballot(ctx: Context, tap: CastBallot) -> None:
     rows: Keyboard = []
     if left:
         rows.append([ctx.button(ctx.t("voting.btn.next_item", position=left[0].position + 1),
-                                BallotItem(meeting.id, left[0].id))])
+                                _item_tap(shown, left[0].id))])
     if not shown.item.secret:
-        rows.append([ctx.button(ctx.t("voting.btn.change"), BallotItem(meeting.id, shown.item.id))])
+        rows.append([ctx.button(ctx.t("voting.btn.change"), _item_tap(shown, shown.item.id))])
     rows.append([ctx.button(ctx.t("voting.btn.home"), VotesHome())])
     text = ctx.t("voting.ballot.recorded", title=esc(shown.item.title), closes=view.when(ctx, meeting.closes_at)) \
         + "\n" + view.summary(ctx, shown.item, tap.marks if not done.already else 0)
-    if done.receipt:
-        text += "\n\n" + ctx.t("voting.ballot.receipt", receipt=done.receipt)
-    elif not shown.item.secret:
+    if principal is not None:
+        text = ctx.t("trust.ballot.for", name=esc(shown.principal_name)) + "\n" + text
+    if done.receipt:  # shown once: a changed open ballot keeps the receipt it was given
+        text += "\n\n" + ctx.t("trust.ballot.receipt", receipt=receipts.shown(done.receipt))
+    if not shown.item.secret:
         text += "\n\n" + ctx.t("voting.ballot.changeable")
     if not left:
         text += "\n\n" + ctx.t("voting.ballot.all_done")
     ctx.show(text, rows)
 
 
+def _item_tap(shown: BallotView, item_id: int) -> Tap:
+    meeting = shown.meeting
+    return BallotItem(meeting.id, item_id) if shown.principal is None \
+        else ProxyItem(meeting.id, item_id, shown.principal)
+
+
+def _mark_tap(shown: BallotView, marks: int, *, cast: bool) -> Tap:
+    meeting, item = shown.meeting, shown.item
+    if shown.principal is None:
+        return (CastBallot if cast else Mark)(meeting.id, item.id, meeting.round, marks)
+    return (ProxyCast if cast else ProxyMark)(meeting.id, item.id, meeting.round, marks, shown.principal)
+
+
 def draw(ctx: Context, shown: BallotView, marks: int) -> None:
     """The item's text, its choices (✅ on the marked ones), the summary, confirm; a final secret ballot: said so."""
     meeting, item = shown.meeting, shown.item
     lines = [view.header(ctx, meeting), "", view.item_text(ctx, item)]
+    if shown.principal is not None:
+        lines.insert(0, ctx.t("trust.ballot.for", name=esc(shown.principal_name)))
     rows: Keyboard = []
     if shown.final:
         lines += ["", ctx.t("voting.ballot.final_done")]
@@ -243,8 +345,8 @@ def draw(ctx: Context, shown: BallotView, marks: int) -> None:
         for option in item.options:
             marked = marks >> option.position & 1
             label = ("✅ " if marked else "▫️ ") + clip(view.option_name(ctx, item, option.position), 40)
-            rows.append([ctx.button(label, Mark(meeting.id, item.id, meeting.round,
-                                                rules.toggle(marks, option.position, single=single)))])
+            rows.append([ctx.button(label, _mark_tap(shown, rules.toggle(marks, option.position, single=single),
+                                                     cast=False))])
         lines += ["", view.summary(ctx, item, marks)]
         if shown.marks and not item.secret:
             lines.append(ctx.t("voting.ballot.standing", choice=view.summary(ctx, item, shown.marks)))
@@ -254,11 +356,11 @@ def draw(ctx: Context, shown: BallotView, marks: int) -> None:
             lines.append(ctx.t("voting.ballot.secret_warning"))
         if marks:
             rows.append([ctx.button(ctx.t("voting.btn.confirm_secret" if item.secret else "voting.btn.confirm"),
-                                    CastBallot(meeting.id, item.id, meeting.round, marks))])
+                                    _mark_tap(shown, marks, cast=True))])
     others = [i for i in meeting.items if i.id != item.id]
     if others:
         rows.append([ctx.button(ctx.t("voting.btn.item", position=i.position + 1,
-                                      done="✓" if i.id in shown.voted else ""), BallotItem(meeting.id, i.id))
+                                      done="✓" if i.id in shown.voted else ""), _item_tap(shown, i.id))
                      for i in others[:4]])
     rows.append([ctx.button(ctx.t("voting.btn.home"), VotesHome())])
     page = view.Page()

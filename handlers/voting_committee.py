@@ -12,7 +12,7 @@ from core.voting import ItemKind, MeetingKind, Mode, Status
 from handlers import voting_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, MeetingDesk, MeetingsDesk
+from handlers.links import CommitteeHome, MeetingDesk, MeetingsDesk, PaperDesk
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -147,6 +147,8 @@ async def show_meeting(ctx: Context, meeting_id: int, *, new: bool = False) -> N
     elif meeting.status is Status.PUBLISHED:
         acts = [Act.RESULTS]
     rows: Keyboard = [[ctx.button(ctx.t(rules.key("act", act.value)), DeskAct(meeting.id, act))] for act in acts]
+    if meeting.status in (Status.DRAFT, Status.DISCUSSION, Status.OPEN):
+        rows.append([ctx.button(ctx.t("trust.btn.paper_desk"), PaperDesk(meeting.id))])
     if meeting.status is Status.OPEN:
         rows.append([ctx.button(ctx.t("voting.act.refresh"), MeetingDesk(meeting.id))])
     rows.append([ctx.button(ctx.t("voting.btn.desk_home"), MeetingsDesk())])

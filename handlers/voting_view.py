@@ -101,4 +101,7 @@ def results_text(ctx: Context, published: Published) -> str:
         page.add("")
     if published.turnout is not None:
         page.add(render(ctx, meeting_notices.turnout_lines(published.turnout)))
+    if published.head:
+        page.add("")
+        page.add(render(ctx, meeting_notices.record_lines(published.head)))
     return page.text(lambda n: ctx.t("common.more", count=n)).strip()

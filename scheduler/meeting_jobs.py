@@ -1,4 +1,6 @@
-"""Meetings on a clock: open at ``opens_at``, close (count, publish) at ``closes_at``, remind 24 h before closing.
+"""Meetings on a clock: open at ``opens_at``, close (count, publish) at ``closes_at``, remind 24 h before closing,
+and seal the secret contents waiting in the box once an item has a batch of them (storage.ballot_chain), each batch
+in a transaction of its own — never a voter's.
 
 Thin on purpose: the use cases say what is due and claim it (a conditional UPDATE moves the meeting, a marker row
 with a unique key stands for a sent reminder), the notifier queues the notices in the same transaction. Each
@@ -16,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.clock import Clock
 from core.errors import DomainError
 from scheduler.notifier import Notifier
-from storage import meeting_notices, meetings
+from storage import meeting_notices, meetings, trust
 from storage.community import get_community
 from storage.unit import Unit
 
@@ -29,8 +31,14 @@ async def run_meetings(sessions: async_sessionmaker[AsyncSession], notifier: Not
     async with sessions() as session:
         opening, closing = await meetings.due(Unit(session), now)
         reminding = await meetings.due_reminders(Unit(session), now)
+        sealing = await trust.due_seals(Unit(session))
         await session.rollback()
     done = 0
+    for community_id, meeting_id in sealing:
+        async with sessions() as session:
+            sealed = await trust.seal_batches(Unit(session), community_id, meeting_id)
+            await session.commit()
+        log.info("meeting %s: %s secret contents sealed", meeting_id, sealed)
     for community_id, meeting_id in closing:
         done += await _one(sessions, notifier, community_id, meeting_id, "close", clock)
     for community_id, meeting_id in opening:

@@ -3,17 +3,24 @@
 Open items (记名): one ``open_ballot`` row per (item, round, elector), changed in place until closing (an
 ``INSERT … ON CONFLICT DO UPDATE``: the last one counts, a double tap leaves one row).
 
-Secret items (无记名) are two tables with nothing that joins them:
+Secret items (无记名) are stored apart with nothing that joins them:
 
 * ``secret_participation`` — (item, round, elector): who took part, its key is its only identity (no row id,
   no time), so it also makes the ballot final: a second confirmation inserts nothing.
-* ``secret_ballot`` — (random 128-bit id, item, round, marks): what was chosen; the id is random (it is the
-  voter's receipt for issue 9), there is no time column and no voter column.
+* ``secret_box`` — what was chosen, as the voter confirmed it: a random 128-bit key, the item, the round, the marks,
+  the receipt (8 characters, shown once to the voter) and the channel. No time column, no voter column. It is a
+  waiting room: the content does not stay in the voter's transaction.
+* ``secret_ballot`` — the same content once *sealed*: storage.ballot_chain moves a batch of waiting contents (at
+  least ``MIX_BATCH`` of an item, or all of them at closing), in the order of fresh random keys, into this table and
+  onto the meeting's hash chain, in a transaction of its own. Its rows, their system columns (``xmin``, ``ctid`` on
+  PostgreSQL) and their chain events therefore carry the sealing transaction, never a voter's.
 
 Nothing the application stores orders one table like the other: no shared id or sequence, no timestamps, and on
-SQLite both are ``WITHOUT ROWID`` tables stored in key order (random for the content). What this does NOT hide
-from someone with direct SQL access to PostgreSQL: system columns (``xmin`` of the transaction, ``ctid`` position)
-of rows written by one transaction; closing that needs a mixing writer (see the report of issue 8).
+SQLite all three are ``WITHOUT ROWID`` tables stored in key order (random for the content). What is left to someone
+with direct access to the database files is in the README's trust section.
+
+Receipts are unique per meeting over open ballots, waiting and sealed secret contents (each table has a unique
+``(meeting, receipt)`` and :func:`draw_receipt`, called with the meeting row locked, checks all three).
 
 The marks of a ballot are a bit mask over the item's options (see core.voting): an item is counted by one
 ``GROUP BY marks`` (with the building, group and area of each ballot copied in at casting, so turnout by
@@ -23,7 +30,8 @@ building and group and owners' area sums come from the same scan).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,8 +42,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core import receipts
+from core.bulletin import Channel
 from core.voting import Group
 from storage.electorates import Elector
+
+MIX_BATCH = 10  # waiting secret contents of an item that are sealed together while voting is open
 
 # ---- tables ------------------------------------------------------------------------------------------
 
@@ -75,9 +87,10 @@ class OpenBallot(SQLModel, table=True):
     """The standing ballot of one elector on one open item in one round (changed until closing)."""
 
     __tablename__ = "open_ballot"
-    __table_args__ = (UniqueConstraint("item_id", "round", "elector_id"),)
+    __table_args__ = (UniqueConstraint("item_id", "round", "elector_id"), UniqueConstraint("meeting_id", "receipt"))
 
     id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
     item_id: int = Field(foreign_key="meeting_item.id")
     round: int
     elector_id: int = Field(foreign_key="meeting_elector.id", index=True)
@@ -88,6 +101,8 @@ class OpenBallot(SQLModel, table=True):
     cast_by: int | None = Field(default=None, foreign_key="resident.id")  # None: the voter deleted their data
     changes: int = Field(default=0)
     cast_at: datetime
+    receipt: str = Field(max_length=8)  # kept when the ballot changes
+    channel: str = Field(default=Channel.ONLINE.value, max_length=8)  # online | paper | proxy (the last caster's)
 
 
 class SecretParticipation(SQLModel, table=True):
@@ -104,15 +119,36 @@ class SecretParticipation(SQLModel, table=True):
 
 
 class SecretBallot(SQLModel, table=True):
-    """What was chosen on a secret item: a random id, the item, the round, the marks. Nothing of the voter."""
+    """What was chosen on a secret item, sealed: a random key, the item, the round, the marks, the receipt, the
+    channel. Nothing of the voter; written by the sealing transaction, never the voter's."""
 
     __tablename__ = "secret_ballot"
-    __table_args__ = (Index("ix_secret_ballot_item_id", "item_id", "round"), {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_secret_ballot_item_id", "item_id", "round"), UniqueConstraint("meeting_id", "receipt"),
+                      {"sqlite_with_rowid": False})
 
     id: str = Field(primary_key=True, max_length=32)
+    meeting_id: int = Field(sa_column=Column(Integer, nullable=False))
     item_id: int = Field(sa_column=Column(Integer, nullable=False))
     round: int
     marks: int = Field(sa_column=Column(BigInteger, nullable=False))
+    receipt: str = Field(max_length=8)
+    channel: str = Field(default=Channel.ONLINE.value, max_length=8)
+
+
+class SecretBox(SQLModel, table=True):
+    """A secret item's content waiting to be sealed (see the module's docstring): the same columns."""
+
+    __tablename__ = "secret_box"
+    __table_args__ = (Index("ix_secret_box_item_id", "item_id", "round"), UniqueConstraint("meeting_id", "receipt"),
+                      {"sqlite_with_rowid": False})
+
+    id: str = Field(primary_key=True, max_length=32)
+    meeting_id: int = Field(sa_column=Column(Integer, nullable=False))
+    item_id: int = Field(sa_column=Column(Integer, nullable=False))
+    round: int
+    marks: int = Field(sa_column=Column(BigInteger, nullable=False))
+    receipt: str = Field(max_length=8)
+    channel: str = Field(default=Channel.ONLINE.value, max_length=8)
 
 
 # ---- the register ------------------------------------------------------------------------------------
@@ -221,39 +257,89 @@ async def casters(session: AsyncSession, meeting_id: int, round_no: int, *,
     return list((await session.exec(statement.order_by(col(MeetingCaster.resident_id)))).all())
 
 
+# ---- receipts ----------------------------------------------------------------------------------------
+
+DRAW: Callable[[], str] = receipts.new_receipt  # tests replace it to force a clash
+
+
+async def receipt_taken(session: AsyncSession, meeting_id: int, receipt: str) -> bool:
+    parts = [select(table.receipt).where(table.meeting_id == meeting_id, table.receipt == receipt)  # type: ignore
+             for table in (OpenBallot, SecretBox, SecretBallot)]
+    union: Any = parts[0].union_all(parts[1], parts[2])  # type: ignore[attr-defined]
+    return (await session.exec(union.limit(1))).first() is not None
+
+
+async def draw_receipt(session: AsyncSession, meeting_id: int) -> str:
+    """A receipt no ballot of the meeting has (drawn again on a clash). The caller holds the meeting row's lock
+    (PostgreSQL) or the write lock (SQLite), so no one else draws for this meeting meanwhile; the unique
+    ``(meeting, receipt)`` of each table backs it up."""
+    for _ in range(50):
+        receipt = DRAW()
+        if not await receipt_taken(session, meeting_id, receipt):
+            return receipt
+    raise RuntimeError("no free receipt after 50 draws")  # pragma: no cover - 23**8 codes
+
+
+def content_key() -> str:
+    """The random key of a secret content row (never shown to anyone; the receipt is a separate column)."""
+    return secrets.token_hex(16)
+
+
 # ---- casting -----------------------------------------------------------------------------------------
 
 
-async def cast_open(session: AsyncSession, item_id: int, round_no: int, elector: MeetingElector, resident_id: int,
-                    marks: int, now: datetime) -> bool:
-    """Insert or replace the elector's standing ballot (one statement); True if it was new."""
-    values = {"item_id": item_id, "round": round_no, "elector_id": elector.id, "marks": marks,
-              "building": elector.building, "grp": elector.grp, "area": elector.area, "cast_by": resident_id,
-              "changes": 0, "cast_at": now}
+@dataclass(frozen=True, slots=True)
+class OpenCast:
+    new: bool  # False: the elector's standing ballot was changed
+    receipt: str  # the same for every change of (round, item, elector)
+
+
+async def cast_open(session: AsyncSession, meeting_id: int, item_id: int, round_no: int, elector: MeetingElector,
+                    resident_id: int | None, marks: int, now: datetime, channel: str = Channel.ONLINE.value
+                    ) -> OpenCast:
+    """Insert or replace the elector's standing ballot (the meeting row is locked by the caller); a new ballot
+    gets a fresh receipt, a changed one keeps its own."""
+    standing = (await session.exec(select(OpenBallot.receipt).where(
+        OpenBallot.item_id == item_id, OpenBallot.round == round_no, OpenBallot.elector_id == elector.id))).first()
+    receipt = standing or await draw_receipt(session, meeting_id)
+    values = {"meeting_id": meeting_id, "item_id": item_id, "round": round_no, "elector_id": elector.id,
+              "marks": marks, "building": elector.building, "grp": elector.grp, "area": elector.area,
+              "cast_by": resident_id, "changes": 0, "cast_at": now, "receipt": receipt, "channel": channel}
     statement = _insert(session)(OpenBallot).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["item_id", "round", "elector_id"],
-        set_={"marks": marks, "cast_by": resident_id, "cast_at": now,
-              "changes": col(OpenBallot.changes) + 1}).returning(col(OpenBallot.changes))
-    changes = (await session.exec(statement)).one()  # type: ignore[call-overload]
-    return int(changes[0]) == 0
+        set_={"marks": marks, "cast_by": resident_id, "cast_at": now, "channel": channel,
+              "changes": col(OpenBallot.changes) + 1}).returning(col(OpenBallot.changes), col(OpenBallot.receipt))
+    changes, kept = (await session.exec(statement)).one()  # type: ignore[call-overload]
+    return OpenCast(int(changes) == 0, str(kept))
 
 
-async def cast_secret(session: AsyncSession, item_id: int, round_no: int, elector: MeetingElector,
-                      marks: int) -> str | None:
-    """Record that the elector took part and, only if that was new, the content under a random id (its receipt).
-    None: this elector had already voted on the item (the ballot in the box stays as it was)."""
+async def take_part(session: AsyncSession, item_id: int, round_no: int, elector: MeetingElector) -> bool:
+    """Tick the elector off a secret item (no row id, no time); False if they already were."""
     statement = (_insert(session)(SecretParticipation)
                  .values(item_id=item_id, round=round_no, elector_id=elector.id, building=elector.building,
                          grp=elector.grp)
                  .on_conflict_do_nothing(index_elements=["item_id", "round", "elector_id"]))
-    result = await session.exec(statement)  # type: ignore[call-overload]
-    if result.rowcount != 1:
-        return None
-    receipt = secrets.token_hex(16)
-    await session.exec(insert(SecretBallot).values(id=receipt, item_id=item_id, round=round_no,  # type: ignore
-                                                   marks=marks))
+    return bool((await session.exec(statement)).rowcount == 1)  # type: ignore[call-overload]
+
+
+async def drop_in_box(session: AsyncSession, meeting_id: int, item_id: int, round_no: int, marks: int,
+                      channel: str) -> str:
+    """A secret content into the waiting box under a random key, with a fresh receipt (returned)."""
+    receipt = await draw_receipt(session, meeting_id)
+    await session.exec(insert(SecretBox).values(  # type: ignore[call-overload]
+        id=content_key(), meeting_id=meeting_id, item_id=item_id, round=round_no, marks=marks, receipt=receipt,
+        channel=channel))
     return receipt
+
+
+async def cast_secret(session: AsyncSession, meeting_id: int, item_id: int, round_no: int, elector: MeetingElector,
+                      marks: int, channel: str = Channel.ONLINE.value) -> str | None:
+    """Tick the elector off and, only if that was new, put the content in the box; returns its receipt.
+    None: this elector had already voted on the item (the ballot in the box stays as it was)."""
+    if not await take_part(session, item_id, round_no, elector):
+        return None
+    return await drop_in_box(session, meeting_id, item_id, round_no, marks, channel)
 
 
 async def standing_marks(session: AsyncSession, item_id: int, round_no: int, elector_id: int) -> int | None:
@@ -283,45 +369,54 @@ class ItemCount:
     groups: list[Group]
     by_building: dict[str, int]
     by_group: dict[str, int]
+    by_channel: dict[str, int] = field(default_factory=dict)
 
 
 async def count_open(session: AsyncSession, item_id: int, round_no: int) -> ItemCount:
-    """One GROUP BY over the item's standing ballots: per marks, building and group, heads and area."""
-    statement: Any = (sa_select(col(OpenBallot.marks), col(OpenBallot.building), col(OpenBallot.grp), func.count(),
-                                func.coalesce(func.sum(OpenBallot.area), 0))
+    """One GROUP BY over the item's standing ballots: per marks, building, group and channel, heads and area."""
+    statement: Any = (sa_select(col(OpenBallot.marks), col(OpenBallot.building), col(OpenBallot.grp),
+                                col(OpenBallot.channel), func.count(), func.coalesce(func.sum(OpenBallot.area), 0))
                       .where(col(OpenBallot.item_id) == item_id, col(OpenBallot.round) == round_no)
-                 .group_by(col(OpenBallot.marks), col(OpenBallot.building), col(OpenBallot.grp)))
+                      .group_by(col(OpenBallot.marks), col(OpenBallot.building), col(OpenBallot.grp),
+                                col(OpenBallot.channel)))
     rows = (await session.exec(statement)).all()
-    return _fold([(int(m), b, g, int(n), int(a)) for m, b, g, n, a in rows])
+    return _fold([(int(m), b, g, c, int(n), int(a)) for m, b, g, c, n, a in rows])
 
 
 async def count_secret(session: AsyncSession, item_id: int, round_no: int) -> ItemCount:
-    """The box (GROUP BY marks) and, apart, the participation (GROUP BY building, group): never joined."""
-    box = (select(SecretBallot.marks, func.count()).where(SecretBallot.item_id == item_id,
-                                                          SecretBallot.round == round_no)
-           .group_by(col(SecretBallot.marks)))
+    """The sealed box (GROUP BY marks, channel) and, apart, the participation (GROUP BY building, group): never
+    joined."""
+    box = (select(SecretBallot.marks, SecretBallot.channel, func.count())
+           .where(SecretBallot.item_id == item_id, SecretBallot.round == round_no)
+           .group_by(col(SecretBallot.marks), col(SecretBallot.channel)))
     took = (select(SecretParticipation.building, SecretParticipation.grp, func.count())
             .where(SecretParticipation.item_id == item_id, SecretParticipation.round == round_no)
             .group_by(col(SecretParticipation.building), col(SecretParticipation.grp)))
-    groups = [Group(int(m), int(n)) for m, n in (await session.exec(box)).all()]
+    marks: dict[int, int] = {}
+    by_channel: dict[str, int] = {}
+    for m, channel, n in (await session.exec(box)).all():
+        marks[int(m)] = marks.get(int(m), 0) + int(n)
+        by_channel[channel] = by_channel.get(channel, 0) + int(n)
     by_building: dict[str, int] = {}
     by_group: dict[str, int] = {}
     for building, grp, n in (await session.exec(took)).all():
         by_building[building] = by_building.get(building, 0) + int(n)
         by_group[grp] = by_group.get(grp, 0) + int(n)
-    return ItemCount(groups, by_building, by_group)
+    return ItemCount([Group(m, n) for m, n in sorted(marks.items())], by_building, by_group, by_channel)
 
 
-def _fold(rows: list[tuple[int, str, str, int, int]]) -> ItemCount:
+def _fold(rows: list[tuple[int, str, str, str, int, int]]) -> ItemCount:
     marks: dict[int, tuple[int, int]] = {}
     by_building: dict[str, int] = {}
     by_group: dict[str, int] = {}
-    for mask, building, grp, heads, area in rows:
+    by_channel: dict[str, int] = {}
+    for mask, building, grp, channel, heads, area in rows:
         h, a = marks.get(mask, (0, 0))
         marks[mask] = (h + heads, a + area)
         by_building[building] = by_building.get(building, 0) + heads
         by_group[grp] = by_group.get(grp, 0) + heads
-    return ItemCount([Group(m, h, a) for m, (h, a) in sorted(marks.items())], by_building, by_group)
+        by_channel[channel] = by_channel.get(channel, 0) + heads
+    return ItemCount([Group(m, h, a) for m, (h, a) in sorted(marks.items())], by_building, by_group, by_channel)
 
 
 async def took_part(session: AsyncSession, item_ids: list[int], secret_ids: list[int], round_no: int) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 
+from core.bulletin import key as bulletin_key
 from core.notices import Chart, ChartBar, Label, Lines, Link, Notice, NoticeButton, Param, Recipient, When
 from core.thresholds import Threshold
 from core.voting import ItemKind, ItemResult, MeetingKind, Turnout, decode_threshold
@@ -128,10 +129,28 @@ def result_lines(item: ItemView, result: ItemResult) -> Label:
     if result.tied:
         extra = Lines((extra, Label("voting.result.tied", (
             ("names", Lines(tuple(option_label(item, p) for p in result.tied), "、")),))))
+    if any(channel != "online" for channel, _ in result.by_channel):  # a hybrid meeting: each channel's share
+        extra = Lines((extra, channel_lines(result)))
     return Label("voting.result.item", (
         ("position", item.position + 1), ("title", item.title), ("outcome", outcome(item, result)),
         ("took", result.took_part), ("eligible", result.eligible), ("counts", counts), ("rule", rule),
         ("invalid", result.invalid), ("extra", extra)))
+
+
+def channel_lines(result: ItemResult) -> Label:
+    """``线上 30（54.5%）· 纸质 24（43.6%）· 委托 1（1.8%）``: ballots per channel, invalid ones included."""
+    total = sum(n for _, n in result.by_channel) or 1
+    parts = tuple(Label("trust.result.channel", (("channel", Label(bulletin_key("channel", channel))), ("n", n),
+                                                 ("share", f"{n * 1000 // total // 10}.{n * 1000 // total % 10}%")))
+                  for channel, n in result.by_channel)
+    return Label("trust.result.channels", (("parts", Lines(parts, " · ")),))
+
+
+def record_lines(head: str | None) -> Param:
+    """The record's head as published, and how anyone recomputes the result from the bulletin."""
+    if not head:
+        return ""
+    return Label("trust.result.record", (("head", head),))
 
 
 def _m2(hundredths: int) -> str:
@@ -165,8 +184,12 @@ async def results(unit: Unit, community: AnyCommunity, counted: Counted) -> list
     found = [Notice(text="voting.note.results", key=key, recipients=recipients,
                     params=_meeting_params(meeting) | {
                         "items": Lines(tuple(result_lines(item, result) for item, result in counted.results), "\n\n"),
-                        "turnout": turnout_lines(counted.turnout)},
+                        "turnout": Lines((turnout_lines(counted.turnout), record_lines(counted.head)), "\n\n")},
                     buttons=((NoticeButton("voting.btn.meeting", Link.MEETING, meeting.id),),))]
+    if counted.head:  # a copy of the head outside the database, at each close
+        found.append(Notice(text="trust.note.head", key=f"{key}:head",
+                            recipients=await committee(unit.session, community),
+                            params=_meeting_params(meeting) | {"round": meeting.round, "head": counted.head}))
     for item, result in counted.results:
         found.append(Notice(text="voting.note.chart", key=f"{key}:chart{item.id}", recipients=recipients,
                             params={"title": item.title, "outcome": outcome(item, result)}, chart=chart(item, result)))

@@ -11,7 +11,7 @@ worker or a double tap could race is a conditional UPDATE on the meeting row, so
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from core import voting as rules
 from core.errors import NotFound, StaleButton
 from core.text import clean_block, clean_line
 from core.voting import ItemKind, ItemResult, MeetingKind, Mode, OptionCount, RuleSet, Status, VoteError
-from storage import audit, ballots, electorates
+from storage import audit, ballot_chain, ballots, electorates
 from storage.unit import Unit
 
 # ---- tables ------------------------------------------------------------------------------------------
@@ -88,6 +88,8 @@ class MeetingRound(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))  # why it was voided
     opened_at: datetime
     closed_at: datetime | None = None
+    chain_head: str | None = Field(default=None, max_length=64)  # the record's head when the round was counted
+    paper_closed_at: datetime | None = None  # the hall's register closed: the box's paper ballots may be entered
 
 
 class MeetingItem(SQLModel, table=True):
@@ -281,6 +283,7 @@ class Counted:
     results: tuple[tuple[ItemView, ItemResult], ...]
     turnout: rules.Turnout
     closed_at: datetime
+    head: str = ""  # the ballot record's head after the "closed" event (published, and posted to the committee)
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,11 +646,14 @@ async def postpone(unit: Unit, *, community_id: int, meeting_id: int, reason: st
         raise VoteError("voting.err.reason")
     if len(cleaned) > rules.REASON_LIMIT:
         raise VoteError("voting.err.text", limit=rules.REASON_LIMIT)
-    meeting = await _meeting(session, community_id, meeting_id)
+    meeting = await _meeting(session, community_id, meeting_id, lock=True)  # the record's writers queue here
     void = meeting.round
+    items = (await _view(session, meeting)).items
     if not await _move(session, meeting, Status.OPEN, Status.DISCUSSION, now, round=void + 1,
                        postpone_reason=cleaned, opens_at=None, closes_at=None):
         raise WrongStatus()
+    await ballot_chain.seal(session, meeting_id, items)  # the void round's secret ballots stay on the record
+    await ballot_chain.append(session, meeting_id, [{"kind": "voided", "round": void, "reason": cleaned}])
     await session.exec(update(MeetingRound)  # type: ignore[call-overload]
                        .where(col(MeetingRound.meeting_id) == meeting_id, col(MeetingRound.number) == void)
                        .values(status="void", reason=cleaned, closed_at=now))
@@ -664,7 +670,7 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
     ``due_only`` (the scheduler): only if its closing time has come. Closing twice is refused.
     """
     session = unit.session
-    meeting = await _meeting(session, community_id, meeting_id)
+    meeting = await _meeting(session, community_id, meeting_id, lock=True)  # casts in flight finish first
     if due_only and (meeting.closes_at is None or meeting.closes_at > now):
         raise WrongStatus()
     if not await _move(session, meeting, Status.OPEN, Status.CLOSED, now):
@@ -672,6 +678,7 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
                                                                            Status.PUBLISHED.value)
                         else "voting.err.status")
     view = await _view(session, meeting)
+    await ballot_chain.seal(session, meeting_id, view.items)  # every secret content still waiting is sealed
     round_row = (await session.exec(select(MeetingRound).where(MeetingRound.meeting_id == meeting_id,
                                                                MeetingRound.number == meeting.round))).one()
     results = []
@@ -683,6 +690,7 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
                                   groups=counted.groups, options=len(item.options), max_marks=item.max_marks,
                                   matter=item.matter, eligible_area=round_row.register_area,
                                   further_round=item.further_round)
+        result = replace(result, by_channel=tuple(sorted(counted.by_channel.items())))
         results.append((item, result))
         session.add(MeetingResult(item_id=item.id, round=meeting.round, passed=result.passed,
                                   outcome_json=json.dumps(asdict(result))))
@@ -698,15 +706,16 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
         eligible=round_row.register_size, took_part=took,
         by_building={b: (took_building.get(b, 0), n) for b, n in sorted(bases["building"].items())},
         by_group={g: (took_group.get(g, 0), n) for g, n in sorted(bases["group"].items())})
-    round_row.status, round_row.closed_at = "counted", now
+    head = await ballot_chain.append(session, meeting_id, [{"kind": "closed", "round": meeting.round}])
+    round_row.status, round_row.closed_at, round_row.chain_head = "counted", now, head
     round_row.turnout_json = json.dumps(asdict(turnout), ensure_ascii=False)
     session.add(round_row)
     await _move(session, meeting, Status.CLOSED, Status.PUBLISHED, now, published_at=now)
     await audit.record(session, community_id=community_id, actor=actor, action="meeting.closed",
                        subject=f"meeting:{meeting_id}", now=now, round=meeting.round, took_part=took,
-                       register=round_row.register_size)
+                       register=round_row.register_size, chain_head=head)
     await session.flush()
-    return Counted(await _view(session, meeting), tuple(results), turnout, now)
+    return Counted(await _view(session, meeting), tuple(results), turnout, now, head)
 
 
 async def _turnout_by_place(session: AsyncSession, view: MeetingView) -> tuple[dict[str, int], dict[str, int]]:
@@ -736,6 +745,7 @@ class Published:
     meeting: MeetingView
     results: tuple[tuple[ItemView, ItemResult], ...]
     turnout: rules.Turnout | None
+    head: str | None = None  # the ballot record's head as published
 
 
 async def results(unit: Unit, community_id: int, meeting_id: int) -> Published:
@@ -751,7 +761,8 @@ async def results(unit: Unit, community_id: int, meeting_id: int) -> Published:
                                                                MeetingRound.number == meeting.round))).first()
     return Published(view, tuple((item, result_from_json(rows[item.id].outcome_json))
                                  for item in view.items if item.id in rows),
-                     turnout_from_json(round_row.turnout_json) if round_row and round_row.turnout_json else None)
+                     turnout_from_json(round_row.turnout_json) if round_row and round_row.turnout_json else None,
+                     round_row.chain_head if round_row else None)
 
 
 def result_from_json(text: str) -> ItemResult:
@@ -759,6 +770,7 @@ def result_from_json(text: str) -> ItemResult:
     data["options"] = tuple(OptionCount(**o) for o in data["options"])
     for name in ("winners", "tied"):
         data[name] = tuple(data[name])
+    data["by_channel"] = tuple((str(c), int(n)) for c, n in data.get("by_channel", ()))
     return ItemResult(**data)
 
 

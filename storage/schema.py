@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from storage import (  # noqa: F401
     audit,
+    ballot_chain,
     ballots,
     community,
     conversations,
@@ -19,6 +20,8 @@ from storage import (  # noqa: F401
     inbox,
     meetings,
     outbox,
+    paper,
+    proxies,
     quick_polls,
     registration,
     residents,

@@ -2,7 +2,13 @@
 
 Eligibility is the register of the round, frozen when voting opened. Someone not on it is told why: not verified,
 not 18+, not the household's representative (and who holds the household's vote), not an owner, not a
-representative, or not on the register when voting opened.
+representative, or not on the register when voting opened. Someone who gave a written proxy (storage.proxies) is
+told who holds it; the holder casts that vote too (``principal``: the grantor). A register entry ticked off on paper
+(storage.paper) cannot vote online.
+
+Casting holds the meeting row's lock (PostgreSQL ``SELECT … FOR UPDATE``; SQLite's write lock): the meeting's ballot
+record (storage.ballot_chain) is appended in the same unit of work — an open ballot's ``cast`` or ``changed`` event
+with its receipt; a secret ballot's content waits in the box and reaches the record when it is sealed, apart.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 
 from core import voting as rules
+from core.bulletin import Channel
 from core.errors import NotVerified, StaleButton
 from core.voting import MeetingKind, Mode, Status, VoteError
-from storage import ballots
+from storage import ballot_chain, ballots, paper, proxies
 from storage.ballots import MeetingElector
 from storage.electorates import claim_household
 from storage.meetings import FROZEN_ITEMS, ItemView, Meeting, MeetingView, WrongStatus, _meeting, _view
@@ -42,6 +49,8 @@ class BallotView:
     marks: int  # the standing ballot (open items), 0 if none
     final: bool  # a secret ballot already confirmed: nothing more to do
     voted: frozenset[int]  # items of the meeting the elector has voted on
+    principal: int | None = None  # a proxy's ballot: the grantor (resident id) whose vote it is
+    principal_name: str = ""
 
 
 async def my_votes(unit: Unit, community_id: int, resident_id: int) -> list[MyVote]:
@@ -89,37 +98,58 @@ async def why_not(unit: Unit, meeting: MeetingView, resident: Resident) -> VoteE
     return NotEligible("voting.err.not_on_register")
 
 
-async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, now: datetime | None) -> MeetingElector:
-    """The register entry ``resident_id`` casts in this round. Someone not on the register is told why (their
-    resident row is read only then).
+async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, principal: int | None = None,
+                   now: datetime | None = None) -> MeetingElector:
+    """The register entry ``resident_id`` casts in this round, or, for a proxy, ``principal``'s. Someone not on the
+    register is told why (their resident row is read only then); someone who gave a proxy is told who holds it; an
+    entry ticked off on paper cannot vote online.
 
     A household's vote (one rule with ``/household``): its designated representative when voting opened holds it
     for the round (frozen with the register); if none was set, the first adult who opens the ballot claims the
     household's vote for good (``storage.electorates.claim_household``: one row per household decides a race, and
     ``/household`` shows it) and holds it for the round. Every other adult is told who holds it."""
     session = unit.session
-    elector = await ballots.elector_of(session, meeting.id, meeting.round, resident_id)
+    if principal is not None:
+        if not await proxies.holds(session, meeting.id, principal, resident_id):
+            raise StaleButton()
+        acting = principal
+    else:
+        holder = await proxies.holder_of(session, meeting.id, resident_id)
+        if holder is not None:
+            raise NotEligible("trust.err.proxy_given", name=holder)
+        acting = resident_id
+    elector = await ballots.elector_of(session, meeting.id, meeting.round, acting)
     if elector is None:
-        raise await why_not(unit, meeting, await _resident(unit, resident_id))
+        raise await why_not(unit, meeting, await _resident(unit, acting))
     if meeting.mode is Mode.HOUSEHOLDS:
-        holder = elector.holder_id
-        if holder is None:
-            holder = resident_id
+        keeper = elector.holder_id
+        if keeper is None:
+            keeper = acting
             if elector.household_id is not None:
-                holder = await claim_household(session, elector.household_id, resident_id, now or datetime.now(UTC))
-                if holder != resident_id and not await ballots.is_caster(session, elector, holder):
-                    holder = resident_id  # set after voting opened, not on this round's register: the claimant
-            holder = await ballots.claim_holder(session, elector, holder)
-        if holder != resident_id:
-            other = await session.get(Resident, holder)
+                keeper = await claim_household(session, elector.household_id, acting, now or datetime.now(UTC))
+                if keeper != acting and not await ballots.is_caster(session, elector, keeper):
+                    keeper = acting  # set after voting opened, not on this round's register: the claimant
+            keeper = await ballots.claim_holder(session, elector, keeper)
+        if keeper != acting:
+            other = await session.get(Resident, keeper)
             raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
+    if await paper.on_paper(session, meeting.id, meeting.round, elector.id or 0):
+        raise NotEligible("trust.err.on_paper")
     return elector
 
 
-async def _current(unit: Unit, community_id: int, meeting_id: int) -> MeetingView:
-    """The meeting as it is now: its row is read every time; its items, which cannot change while a round is open
-    (amendments are decided in discussion, between rounds), are read once per round and process."""
-    meeting = await _meeting(unit.session, community_id, meeting_id)
+async def _principal_name(unit: Unit, principal: int | None) -> str:
+    if principal is None:
+        return ""
+    found = await unit.session.get(Resident, principal)
+    return found.display_name if found else "—"
+
+
+async def _current(unit: Unit, community_id: int, meeting_id: int, *, lock: bool = False) -> MeetingView:
+    """The meeting as it is now: its row is read every time (``lock``: and locked, for a writer of its record);
+    its items, which cannot change while a round is open (amendments are decided in discussion, between rounds),
+    are read once per round and process."""
+    meeting = await _meeting(unit.session, community_id, meeting_id, lock=lock)
     items = FROZEN_ITEMS.get((meeting_id, meeting.round)) if meeting.status == Status.OPEN.value else None
     if items is None:
         view = await _view(unit.session, meeting)
@@ -149,12 +179,13 @@ def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
 
 
 async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int | None, resident_id: int,
-                 round_no: int | None = None, now: datetime | None = None) -> BallotView:
-    """The ballot of one item (None: the first not voted on yet) for ``resident_id``; refused with the reason if
-    they may not vote, politely if voting is not open."""
+                 round_no: int | None = None, principal: int | None = None,
+                 now: datetime | None = None) -> BallotView:
+    """The ballot of one item (None: the first not voted on yet) for ``resident_id`` (or, as their proxy, for
+    ``principal``); refused with the reason if they may not vote, politely if voting is not open."""
     view = await _current(unit, community_id, meeting_id)
     _require_open(view, round_no)
-    elector = await _elector(unit, view, resident_id, now)
+    elector = await _elector(unit, view, resident_id, principal, now)
     voted = frozenset(await ballots.voted_items(unit.session, [i.id for i in view.items], view.round,
                                                 elector.id or 0))
     first = next((i for i in view.items if i.id not in voted), view.items[0])
@@ -162,38 +193,45 @@ async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int
     marks = 0
     if not item.secret and item.id in voted:
         marks = await ballots.standing_marks(unit.session, item.id, view.round, elector.id or 0) or 0
-    return BallotView(view, item, elector.id or 0, marks, item.secret and item.id in voted, voted)
+    return BallotView(view, item, elector.id or 0, marks, item.secret and item.id in voted, voted, principal,
+                      await _principal_name(unit, principal))
 
 
 @dataclass(frozen=True, slots=True)
 class Cast:
     ballot: BallotView
     new: bool  # False: an open ballot was changed
-    receipt: str | None = None  # a secret ballot's random id (shown to the voter only)
+    receipt: str | None = None  # the ballot's receipt, shown to the voter once (a new ballot only)
     already: bool = False  # a secret ballot had been confirmed before: nothing changed
 
 
 async def cast(unit: Unit, *, community_id: int, meeting_id: int, item_id: int, round_no: int, resident_id: int,
-               marks: int, now: datetime) -> Cast:
-    """Cast (or change, for an open item) a ballot. Stale marks (an option that is not there, more than k) are a
-    stale button; a secret ballot is final once confirmed (a second confirmation changes nothing)."""
+               marks: int, now: datetime, principal: int | None = None) -> Cast:
+    """Cast (or change, for an open item) a ballot — ``resident_id``'s own, or as proxy ``principal``'s. Stale
+    marks (an option that is not there, more than k) are a stale button; a secret ballot is final once confirmed (a
+    second confirmation changes nothing). Every new ballot gets a receipt; a changed open ballot keeps its own."""
     session = unit.session
-    view = await _current(unit, community_id, meeting_id)
+    view = await _current(unit, community_id, meeting_id, lock=True)
     _require_open(view, round_no)
     item = view.item(item_id)
     try:
         rules.check_marks(marks, len(item.options), item.max_marks)
     except VoteError as exc:
         raise StaleButton() from exc
-    elector = await _elector(unit, view, resident_id, now)
+    elector = await _elector(unit, view, resident_id, principal, now)
+    channel = (Channel.PROXY if principal is not None else Channel.ONLINE).value
+    name = await _principal_name(unit, principal)
     if item.secret:
-        receipt = await ballots.cast_secret(session, item.id, view.round, elector, marks)
+        receipt = await ballots.cast_secret(session, view.id, item.id, view.round, elector, marks, channel)
         voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
-        shown = BallotView(view, item, elector.id or 0, 0, True, voted)
+        shown = BallotView(view, item, elector.id or 0, 0, True, voted, principal, name)
         return Cast(shown, receipt is not None, receipt, already=receipt is None)
-    new = await ballots.cast_open(session, item.id, view.round, elector, resident_id, marks, now)
+    done = await ballots.cast_open(session, view.id, item.id, view.round, elector, resident_id, marks, now, channel)
+    await ballot_chain.append(session, view.id, [ballot_chain.ballot_body(
+        "cast" if done.new else "changed", item, view.round, done.receipt, marks, channel)])
     voted = frozenset(await ballots.voted_items(session, [i.id for i in view.items], view.round, elector.id or 0))
-    return Cast(BallotView(view, item, elector.id or 0, marks, False, voted), new)
+    return Cast(BallotView(view, item, elector.id or 0, marks, False, voted, principal, name), done.new,
+                done.receipt if done.new else None)
 
 
 async def amendable(unit: Unit, *, community_id: int, item_id: int) -> tuple[MeetingView, ItemView]:

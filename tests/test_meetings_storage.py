@@ -91,16 +91,23 @@ async def test_secret_ballots_cannot_be_joined_to_voters(app: Linli, seed: Seed)
     await cast(app, 4, meeting, 0b001)
     async with app.sessions() as session:
         participation = (await session.exec(text("SELECT * FROM secret_participation"))).mappings().all()
-        box = (await session.exec(text("SELECT * FROM secret_ballot"))).mappings().all()
-    assert len(participation) == len(box) == 3
+        waiting = (await session.exec(text("SELECT * FROM secret_box"))).mappings().all()
+        sealed = (await session.exec(text("SELECT count(*) FROM secret_ballot"))).scalar_one()
+    assert len(participation) == len(waiting) == 3 and sealed == 0  # contents wait to be sealed apart
     # nothing in common but the item and round: no id, no time, no voter on the content
-    assert set(box[0].keys()) == {"id", "item_id", "round", "marks"}
+    assert set(waiting[0].keys()) == {"id", "meeting_id", "item_id", "round", "marks", "receipt", "channel"}
     assert set(participation[0].keys()) == {"item_id", "round", "elector_id", "building", "grp"}
-    assert not {str(v) for row in box for v in (row["id"],)} & {str(v) for row in participation for v in row.values()}
-    if app.settings.database_url.startswith("sqlite"):  # WITHOUT ROWID: stored in random-key order, not vote order
-        receipts_in_order = [row["id"] for row in box]
-        assert receipts_in_order == sorted(receipts_in_order)
+    assert {len(row["receipt"]) for row in waiting} == {8} and first.receipt in {row["receipt"] for row in waiting}
+    assert not {str(row["id"]) for row in waiting} & {str(v) for row in participation for v in row.values()}
     ((_, result),) = (await close(app, meeting.id)).results
+    async with app.sessions() as session:
+        box = (await session.exec(text("SELECT * FROM secret_ballot"))).mappings().all()
+        left = (await session.exec(text("SELECT count(*) FROM secret_box"))).scalar_one()
+    assert len(box) == 3 and left == 0  # sealed at closing, under fresh random keys
+    assert not {row["id"] for row in box} & {row["id"] for row in waiting}
+    if app.settings.database_url.startswith("sqlite"):  # WITHOUT ROWID: stored in random-key order, not vote order
+        keys_in_order = [row["id"] for row in box]
+        assert keys_in_order == sorted(keys_in_order)
     assert {o.position: o.heads for o in result.options} == {0: 3, 1: 1, 2: 1}
     assert result.winners == (0,) and result.unfilled == 1  # 李四 and 王五: 1 of 3 each, not more than half
 
@@ -149,8 +156,8 @@ async def test_a_double_tap_storm_leaves_one_ballot(app: Linli, seed: Seed) -> N
     assert sum(1 for o in outcomes[12:] if o.new) == 1
     async with app.sessions() as session:
         counts = [(await session.exec(text(f"SELECT count(*) FROM {table}"))).scalar_one()
-                  for table in ("open_ballot", "secret_participation", "secret_ballot")]
-    assert counts == [1, 1, 1]
+                  for table in ("open_ballot", "secret_participation", "secret_box")]
+    assert counts == [1, 1, 1]  # the secret content waits in the box until it is sealed
 
 
 async def test_a_household_votes_once_and_the_second_adult_is_told_who_holds_it(app: Linli, seed: Seed) -> None:

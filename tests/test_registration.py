@@ -229,5 +229,6 @@ async def test_command_list_in_both_languages(e2e: EmulatorHarness) -> None:
     chinese = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="zh")}
     english = {c["command"]: c["description"] for c in e2e.emu.commands(language_code="en")}
     assert set(chinese) == set(english) == {"start", "menu", "topics", "propose", "votes", "events", "programme",
-                                                  "volunteer", "checkin", "help", "lang", "cancel", "household"}
+                                                  "volunteer", "checkin", "receipt", "bulletin", "paper", "help",
+                                                  "lang", "cancel", "household"}
     assert chinese["menu"] == "主菜单" and english["menu"] == "Main menu"

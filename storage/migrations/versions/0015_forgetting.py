@@ -1,8 +1,8 @@
 """deleting one's data: the rows that must outlive the link to their author may lose it (event replies of the past,
-open ballots, quick polls, amendments)
+open ballots, quick polls, amendments, paper entries)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 20:30:00
 
 """
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = (('event_reply', 'resident_id'), ('open_ballot', 'cast_by'), ('quick_poll', 'created_by'),
-           ('amendment', 'author_id'))
+           ('amendment', 'author_id'), ('paper_entry', 'entered_by'))
 
 
 def upgrade() -> None:
