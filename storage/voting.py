@@ -122,16 +122,16 @@ async def _elector(unit: Unit, meeting: MeetingView, resident_id: int, principal
     if elector is None:
         raise await why_not(unit, meeting, await _resident(unit, acting))
     if meeting.mode is Mode.HOUSEHOLDS:
-        keeper = elector.holder_id
-        if keeper is None:
-            keeper = acting
+        holder_id = elector.holder_id
+        if holder_id is None:
+            holder_id = acting
             if elector.household_id is not None:
-                keeper = await claim_household(session, elector.household_id, acting, now or datetime.now(UTC))
-                if keeper != acting and not await ballots.is_caster(session, elector, keeper):
-                    keeper = acting  # set after voting opened, not on this round's register: the claimant
-            keeper = await ballots.claim_holder(session, elector, keeper)
-        if keeper != acting:
-            other = await session.get(Resident, keeper)
+                holder_id = await claim_household(session, elector.household_id, acting, now or datetime.now(UTC))
+                if holder_id != acting and not await ballots.is_caster(session, elector, holder_id):
+                    holder_id = acting  # set after voting opened, not on this round's register: the claimant
+            holder_id = await ballots.claim_holder(session, elector, holder_id)
+        if holder_id != acting:
+            other = await session.get(Resident, holder_id)
             raise NotEligible("voting.err.household_held", name=other.display_name if other else "—")
     if await paper.on_paper(session, meeting.id, meeting.round, elector.id or 0):
         raise NotEligible("trust.err.on_paper")
@@ -179,8 +179,8 @@ def _require_open(meeting: MeetingView, round_no: int | None = None) -> None:
 
 
 async def ballot(unit: Unit, *, community_id: int, meeting_id: int, item_id: int | None, resident_id: int,
-                 round_no: int | None = None, principal: int | None = None,
-                 now: datetime | None = None) -> BallotView:
+                 round_no: int | None = None, principal: int | None = None, now: datetime | None = None
+                 ) -> BallotView:
     """The ballot of one item (None: the first not voted on yet) for ``resident_id`` (or, as their proxy, for
     ``principal``); refused with the reason if they may not vote, politely if voting is not open."""
     view = await _current(unit, community_id, meeting_id)
