@@ -10,7 +10,9 @@
 - start-up to the first getUpdates and idle RSS of ``linli run`` per door, against a bare echo bot of the same
   framework, each in its own process (bench/processes.py);
 - exports: 100,000 ballot rows through Linli's XLSX writer against a bare openpyxl write-only dump of the same rows,
-  time and peak memory (bench/export_bench.py).
+  time and peak memory (bench/export_bench.py); and the full monthly workbook of a month of 100,000 ballots and
+  5,000 residents seeded in a SQLite database, against a bare dump of the same ballot rows selected from it
+  (bench/monthly_export_bench.py).
 
 Targets (issue 7): tap ≥ 0.5 of echo on PostgreSQL and ≥ 0.35 on SQLite; start-up ≤ 2 × bare; idle RSS of the
 default door ≤ 150 MB; Linli's RSS over the bare bot ≤ 40 MB; (issue 11) the export ≤ 1.5 × the bare dump in time
@@ -26,7 +28,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench import export_bench
+from bench import export_bench, monthly_export_bench
 from bench.processes import measure_doors
 from bench.updates_per_second import ECHO, TAPS, run_linli
 from bot.config import Settings, Transport
@@ -108,6 +110,21 @@ def export_rows(rows: int, rounds: int) -> list[Row]:
     ]
 
 
+async def monthly_rows(ballots: int, residents: int, rounds: int) -> list[Row]:
+    figures = await monthly_export_bench.run(ballots, residents, rounds)
+    target = monthly_export_bench.TARGET
+    name = f"{ballots:,} ballots, {residents:,} residents"
+    print(f"  … monthly workbook from the database ({name}): {figures.time_ratio:.2f}× time, "
+          f"{figures.memory_ratio:.2f}× memory", file=sys.stderr, flush=True)
+    return [
+        Row(f"monthly export time · {name} · sqlite", f"{figures.linli_s:.2f} s", f"{figures.bare_s:.2f} s bare",
+            f"{figures.time_ratio:.2f}", f"≤ {target:.1f}", figures.time_ratio <= target),
+        Row(f"monthly export peak memory · {name} · sqlite", f"{figures.linli_peak_mb:.1f} MB",
+            f"{figures.bare_peak_mb:.1f} MB bare", f"{figures.memory_ratio:.2f}", f"≤ {target:.1f}",
+            figures.memory_ratio <= target),
+    ]
+
+
 async def main(arguments: argparse.Namespace) -> int:
     doors = [Transport.PTB, Transport.AIOGRAM] if arguments.door == "both" else [Transport(arguments.door)]
     databases = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
@@ -119,6 +136,7 @@ async def main(arguments: argparse.Namespace) -> int:
         rows += await tap_rows(doors, databases, arguments.n)
     if arguments.only in (None, "exports"):
         rows += export_rows(arguments.export_rows, arguments.rounds)
+        rows += await monthly_rows(arguments.export_rows, monthly_export_bench.RESIDENTS, arguments.rounds)
     if arguments.only in (None, "close") and "postgres" in databases:
         from bench.close_meeting import run as close_run
 

@@ -279,6 +279,93 @@ async def _grant(settings: Settings, telegram_user_id: int, role: object, name: 
         await linli.close()
 
 
+@app.command("export")
+def export(
+    month: Annotated[str, typer.Option("--month", help="The month, e.g. 2026-11 (the community's calendar)")],
+    lang: Annotated[str, typer.Option("--lang", help="zh or en: sheet names, headers and texts")] = "zh",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx, csv (a zip of CSVs), json or pdf (the report)")]
+    = "xlsx",
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default: linli-<month>.<ext> here)")]
+    = None,
+    with_names: Annotated[bool, typer.Option("--with-names", help="Include the names behind open ballots "
+                                                                   "(personal data; the About sheet says so)")]
+    = False,
+) -> None:
+    """Write a month's export: votes, results, turnout, ballots (secret ones as receipt and choice only), topics,
+    events, quick polls and how to verify them. Recorded in the audit log."""
+    from core.errors import DomainError
+    from locales.catalogs import Translator
+    from storage.exports.monthly_data import Format, file_name, parse_month
+
+    settings = _settings()
+    t = Translator()
+    languages = {"zh": "zh-Hans", "zh-hans": "zh-Hans", "en": "en"}
+    if lang.lower() not in languages:
+        typer.echo(f"unknown language {lang!r}; one of: zh, en", err=True)
+        raise typer.Exit(2)
+    try:
+        chosen = Format(fmt.lower())
+    except ValueError:
+        typer.echo(f"unknown format {fmt!r}; one of: {', '.join(f.value for f in Format)}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        parsed = parse_month(month)
+    except DomainError as error:
+        typer.echo(t(settings.default_language, error.key, **error.params), err=True)
+        raise typer.Exit(2) from None
+    target = out or Path(file_name(parsed, chosen, with_names))
+    counts = asyncio.run(_export(settings, parsed, chosen, target, languages[lang.lower()], with_names))
+    typer.echo(f"{target}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+async def _export(settings: Settings, month: Any, fmt: Any, out: Path, language: str,
+                  with_names: bool) -> dict[str, int]:
+    from bot.app import Linli
+    from storage.exports.monthly_data import Source, write_month
+    from storage.unit import Unit
+
+    linli = Linli(settings)
+    try:
+        await linli.prepare()
+        async with linli.sessions() as session:
+            written = await write_month(Unit(session), linli.community_id or 0, month, fmt, out,
+                                        now=linli.clock.now(), actor=None, source=Source.CLI, language=language,
+                                        with_names=with_names, translator=linli.translator)
+            await session.commit()
+        return written.rows
+    finally:
+        await linli.close()
+
+
+@app.command("calendar")
+def calendar(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the .ics")] = Path("linli-events.ics"),
+    lang: Annotated[str, typer.Option("--lang", help="zh or en (the calendar's name and alarms)")] = "zh",
+) -> None:
+    """Write every upcoming event of the community as one iCalendar feed (.ics)."""
+    settings = _settings()
+    language = "en" if lang.lower() == "en" else "zh-Hans"
+    content, count = asyncio.run(_calendar(settings, language))
+    out.write_bytes(content)
+    typer.echo(f"{out}: {count} upcoming events")
+
+
+async def _calendar(settings: Settings, language: str) -> tuple[bytes, int]:
+    from bot.app import Linli
+    from storage.exports.feed import upcoming_feed
+    from storage.unit import Unit
+
+    linli = Linli(settings)
+    try:
+        await linli.prepare()
+        async with linli.sessions() as session:
+            found = await upcoming_feed(Unit(session), linli.community_id or 0, linli.clock.now(), language=language,
+                                        translator=linli.translator)
+        return found.content, found.events
+    finally:
+        await linli.close()
+
+
 @app.command()
 def verify(
     meeting: Annotated[int, typer.Argument(help="The meeting's number (#)")],

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from handlers import (
     committee,
     councils,
+    electorate_owners,
     electorates,
     event_card,
     event_checkin,
     event_programme,
     event_volunteers,
     events_committee,
+    exports,
     language,
     menu,
     paper,
@@ -31,6 +33,8 @@ from handlers import (
     trust,
     voting,
     voting_committee,
+    voting_rules,
+    voting_write_in,
 )
 from handlers import events as events_home
 from handlers import topics as topics_home
@@ -89,6 +93,18 @@ def _monthly_events(app: Linli) -> Callable[[], Awaitable[object]]:
     return lambda: make_monthly_events(app.sessions, app.notifier, app.clock)
 
 
+def _monthly_exports(app: Linli) -> Callable[[], Awaitable[object]]:
+    from scheduler.export_jobs import send_monthly_exports
+
+    async def run() -> int:
+        sent = await send_monthly_exports(app.sessions, app.clock, app.translator, app.settings.default_language)
+        if sent and app.outbox is not None:
+            app.outbox.wake()
+        return sent
+
+    return run
+
+
 def _event_reminders(app: Linli) -> Callable[[], Awaitable[object]]:
     from core.events import parse_reminders
     from scheduler.event_jobs import send_event_reminders
@@ -114,7 +130,8 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("event_extras", routers=(event_programme.router, event_volunteers.router, event_checkin.router),
                      commands=("programme", "volunteer", "checkin"), help=("extras.help",),
                      committee_help=("extras.help_committee",))),
-    Declared(Feature("votes", routers=(voting.router, voting_committee.router), commands=("votes",),
+    Declared(Feature("votes", routers=(voting.router, voting_committee.router, voting_rules.router,
+                                      voting_write_in.router), commands=("votes",),
                      menu=(MenuEntry("menu.votes", VotesHome()),), help=("voting.help",),
                      committee_help=("voting.help_committee",), offers=("offer.votes",)),
              jobs=(JobSpec("meetings-due", 60, _meeting_jobs),)),
@@ -125,7 +142,11 @@ FEATURES: tuple[Declared, ...] = (
     Declared(Feature("quick_polls", routers=(quick_polls.router,), committee_help=("quick_polls.help_committee",)),
              jobs=(JobSpec("quick-polls-close", 60, _close_quick_polls),),
              sent=((quick_poll_store.SENT_PREFIX, quick_poll_store.record_sent),)),
-    Declared(Feature("electorates", routers=(electorates.router,), commands=("household",),
+    # /export (committee) and /calendar are routed but not in Telegram's command list (the help lines name them).
+    Declared(Feature("exports", routers=(exports.router,), help=("exports.help",),
+                     committee_help=("exports.help_committee",)),
+             jobs=(JobSpec("exports-monthly", 300, _monthly_exports),)),
+    Declared(Feature("electorates", routers=(electorates.router, electorate_owners.router), commands=("household",),
                      help=("electorates.help",), committee_help=("electorates.help_committee",))),
 )
 

@@ -130,3 +130,22 @@ def count_further_votes(seats: int, registered: int, counted: Mapping[int, int],
     votes = Counter({c: n for c, n in counted.items() if n})
     elected, tied, drawn = _fill(votes, seats, rule.further_round, cast, rule, lot_order)
     return RoundResult(seats, registered, cast, invalid, dict(votes), cast > 0, elected, tied, drawn, rule)
+
+
+def further_candidates(votes: Mapping[int, int], options: Iterable[int], elected: Iterable[int],
+                       tied: Sequence[int], unfilled: int, *, extra: int = 1) -> tuple[int, ...]:
+    """The candidates of a further round for ``unfilled`` seats: those tied for the last seats when the tie is
+    broken by a further round; else the best placed of the others (not elected), by the first round's votes,
+    ``unfilled + extra`` of them (more candidates than seats), and everyone level with the last of them (no one
+    is left out by the order they were listed in). All of the others if there are no more."""
+    if unfilled < 1:
+        return ()
+    if tied:
+        return tuple(sorted(tied))
+    chosen = set(elected)
+    others = sorted((c for c in options if c not in chosen), key=lambda c: (-votes.get(c, 0), c))
+    wanted = unfilled + extra
+    if len(others) <= wanted:
+        return tuple(sorted(others))
+    boundary = votes.get(others[wanted - 1], 0)
+    return tuple(sorted(c for c in others if votes.get(c, 0) >= boundary))

@@ -35,6 +35,12 @@ class Threshold:
             least += 1
         return least
 
+    def at_least_as_strict_as(self, other: Threshold) -> bool:
+        """Whether meeting this threshold always meets ``other`` too (a rule may be stricter than the law's, never
+        weaker): a larger fraction, or the same one and not inclusive where ``other`` is strict."""
+        left, right = self.numerator * other.denominator, other.numerator * self.denominator
+        return left > right or (left == right and (self.strict or not other.strict))
+
 
 MORE_THAN_HALF = Threshold(1, 2, strict=True, key="rule.more_than_half")
 AT_LEAST_TWO_THIRDS = Threshold(2, 3, strict=False, key="rule.at_least_two_thirds")

@@ -31,6 +31,7 @@ TITLE_LIMIT = 80
 TEXT_LIMIT = 2000
 OPTION_LIMIT = 40
 REASON_LIMIT = 500
+FURTHER_RULE_KEY = "rule.election_further"  # an election's further round: most votes, at least a share of its ballots
 
 
 class MeetingKind(StrEnum):
@@ -251,6 +252,7 @@ class ItemResult:
     tied: tuple[int, ...] = ()
     unfilled: int = 0  # elections: seats left for a further round
     further: str | None = None  # elections: the further round's threshold
+    drawn: tuple[int, ...] = ()  # elections: among ``winners``, who got a seat by the recorded draw (lot)
     by_channel: tuple[tuple[str, int], ...] = ()  # ballots per channel (online, paper, proxy), invalid ones included
 
 
@@ -315,8 +317,12 @@ def count_item(*, kind: ItemKind, rules: RuleSet, eligible: int, groups: Sequenc
         over = sum(g.heads for g in groups if len(bits(g.marks)) > max_marks)
         counted = (elections.count_further_votes if further_round else elections.count_first_votes)(
             max_marks, eligible, votes, took_part, invalid + over, e_rule, lot_order=lot_order)
+        if further_round:  # named as counted: the further round's rule and threshold
+            base = replace(base, rule_key=FURTHER_RULE_KEY, passing=encode_threshold(e_rule.further_round),
+                           quorum=None, needed_for_quorum=None)  # valid if anyone voted (core.elections)
         return replace(base, invalid=invalid + over, quorate=counted.valid, winners=counted.elected,
-                       tied=counted.tied, unfilled=counted.unfilled, further=rules.further)
+                       tied=counted.tied, unfilled=counted.unfilled, further=rules.further,
+                       drawn=counted.drawn_by_lot)
     quorate = quorum is None or quorum.met(took_part, eligible)
     if not quorate:
         winners: tuple[int, ...] = ()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from core.telegram_ids import parse_user_id
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, DecideJoin, DeskHome, ElectoratesHome, MeetingsDesk, OpenMenu
+from handlers.links import (
+    CommitteeHome,
+    DecideJoin,
+    DeskHome,
+    ElectoratesHome,
+    ExportsHome,
+    MeetingsDesk,
+    OpenMenu,
+)
 from handlers.port import SendDocument
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -32,6 +40,7 @@ def _home_keyboard(ctx: Context) -> list:
         [ctx.button(ctx.t("committee.topics"), DeskHome())],
         [ctx.button(ctx.t("electorates.btn.home"), ElectoratesHome())],
         [ctx.button(ctx.t("voting.committee_home"), MeetingsDesk())],
+        [ctx.button(ctx.t("exports.btn.home"), ExportsHome())],
         [ctx.button(ctx.t("menu.back"), OpenMenu())],
     ]
 

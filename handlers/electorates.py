@@ -8,7 +8,7 @@ from core.errors import InvalidInput, StaleButton
 from handlers.budget import Page
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, ElectoratesHome, OpenMenu
+from handlers.links import CommitteeHome, ElectoratesHome, OpenMenu, OwnersByFlat
 from handlers.port import Button, Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -137,7 +137,8 @@ async def _home(ctx: Context) -> None:
                  representatives=counts.representatives, owners=counts.owner_heads, flats=counts.owned_flats,
                  area=area, linked=counts.owners_linked, verified=counts.verified)
     ctx.show(text, [
-        [ctx.button(ctx.t("electorates.btn.upload_owners"), Upload("owners"))],
+        [ctx.button(ctx.t("electorates.btn.upload_owners"), Upload("owners")),
+         ctx.button(ctx.t("electorates.owners.btn.home"), OwnersByFlat())],
         [ctx.button(ctx.t("electorates.btn.upload_groups"), Upload("groups")),
          ctx.button(ctx.t("electorates.btn.upload_representatives"), Upload("representatives"))],
         [ctx.button(ctx.t("electorates.btn.groups"), Groups()),

@@ -96,3 +96,35 @@ class PaperDesk(Tap, prefix="bd"):
     """A meeting's paper ballots, scrutineers and proxies on the committee's side (handlers.paper)."""
 
     meeting_id: int
+
+
+class ExportsHome(Tap, prefix="za"):
+    """The committee's monthly export: choose a month (handlers.exports)."""
+
+
+class VotingRules(Tap, prefix="oa"):
+    """The community's voting rules per kind of meeting (handlers.voting_rules)."""
+
+
+class MeetingRules(Tap, prefix="ob"):
+    """One meeting's own rule and write-ins, before voting opens (handlers.voting_rules)."""
+
+    meeting_id: int
+
+
+class FurtherRound(Tap, prefix="oc"):
+    """Start an election's further round for its unfilled seats (handlers.voting_rules)."""
+
+    meeting_id: int
+
+
+class WriteIn(Tap, prefix="od"):
+    """On an election's ballot: write in another eligible person (handlers.voting_write_in)."""
+
+    meeting_id: int
+    item_id: int
+    round: int
+
+
+class OwnersByFlat(Tap, prefix="ol"):
+    """The committee edits owners flat by flat: asks for a flat's address (handlers.electorate_owners)."""

@@ -14,7 +14,7 @@ from core.voting import ItemKind, Status
 from handlers import voting_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import OpenBallot, OpenMeeting, OpenMenu, VotesHome
+from handlers.links import OpenBallot, OpenMeeting, OpenMenu, VotesHome, WriteIn
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -354,6 +354,8 @@ def draw(ctx: Context, shown: BallotView, marks: int) -> None:
             lines.append(ctx.t("voting.ballot.up_to", k=item.max_marks))
         if item.secret:
             lines.append(ctx.t("voting.ballot.secret_warning"))
+        if item.write_in and len(item.options) < rules.MAX_OPTIONS:
+            rows.append([ctx.button(ctx.t("voting_rules.btn.write_in"), WriteIn(meeting.id, item.id, meeting.round))])
         if marks:
             rows.append([ctx.button(ctx.t("voting.btn.confirm_secret" if item.secret else "voting.btn.confirm"),
                                     _mark_tap(shown, marks, cast=True))])

@@ -12,7 +12,7 @@ from core.voting import ItemKind, MeetingKind, Mode, Status
 from handlers import voting_view as view
 from handlers.buttons import Tap
 from handlers.context import Context
-from handlers.links import CommitteeHome, MeetingDesk, MeetingsDesk, PaperDesk
+from handlers.links import CommitteeHome, FurtherRound, MeetingDesk, MeetingRules, MeetingsDesk, PaperDesk, VotingRules
 from handlers.port import Keyboard
 from handlers.router import Router
 from handlers.text import clip, esc
@@ -115,6 +115,7 @@ async def show_desk(ctx: Context) -> None:
         rows.append([ctx.button(f"#{meeting.id} {clip(meeting.title, 24)} · {status}", MeetingDesk(meeting.id))])
     if not found:
         lines.append(ctx.t("voting.desk.empty"))
+    rows.append([ctx.button(ctx.t("voting_rules.btn.home"), VotingRules())])
     rows.append([ctx.button(ctx.t("menu.back"), CommitteeHome())])
     ctx.show("\n".join(lines), rows)
 
@@ -151,6 +152,10 @@ async def show_meeting(ctx: Context, meeting_id: int, *, new: bool = False) -> N
         rows.append([ctx.button(ctx.t("trust.btn.paper_desk"), PaperDesk(meeting.id))])
     if meeting.status is Status.OPEN:
         rows.append([ctx.button(ctx.t("voting.act.refresh"), MeetingDesk(meeting.id))])
+    if meeting.status in (Status.DRAFT, Status.DISCUSSION):
+        rows.append([ctx.button(ctx.t("voting_rules.btn.meeting"), MeetingRules(meeting.id))])
+    if meeting.status is Status.PUBLISHED and meeting.kind is MeetingKind.ELECTION:
+        rows.append([ctx.button(ctx.t("voting_rules.btn.further"), FurtherRound(meeting.id))])
     rows.append([ctx.button(ctx.t("voting.btn.desk_home"), MeetingsDesk())])
     ctx.show(view.meeting_text(ctx, meeting, extra), rows, new=new)
 

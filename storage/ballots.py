@@ -295,8 +295,7 @@ class OpenCast:
 
 
 async def cast_open(session: AsyncSession, meeting_id: int, item_id: int, round_no: int, elector: MeetingElector,
-                    resident_id: int | None, marks: int, now: datetime, channel: str = Channel.ONLINE.value
-                    ) -> OpenCast:
+                    resident_id: int, marks: int, now: datetime, channel: str = Channel.ONLINE.value) -> OpenCast:
     """Insert or replace the elector's standing ballot (the meeting row is locked by the caller); a new ballot
     gets a fresh receipt, a changed one keeps its own."""
     standing = (await session.exec(select(OpenBallot.receipt).where(

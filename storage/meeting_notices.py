@@ -129,6 +129,9 @@ def result_lines(item: ItemView, result: ItemResult) -> Label:
     if result.tied:
         extra = Lines((extra, Label("voting.result.tied", (
             ("names", Lines(tuple(option_label(item, p) for p in result.tied), "、")),))))
+    if result.drawn:
+        extra = Lines((extra, Label("voting_rules.result.drawn", (
+            ("names", Lines(tuple(option_label(item, p) for p in result.drawn), "、")),))))
     if any(channel != "online" for channel, _ in result.by_channel):  # a hybrid meeting: each channel's share
         extra = Lines((extra, channel_lines(result)))
     return Label("voting.result.item", (

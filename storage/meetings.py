@@ -11,15 +11,17 @@ worker or a double tap could race is a conditional UPDATE on the meeting row, so
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint, update
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint, delete, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import voting as rules
+from core.elections import TieBreak
 from core.errors import NotFound, StaleButton
 from core.text import clean_block, clean_line
 from core.voting import ItemKind, ItemResult, MeetingKind, Mode, OptionCount, RuleSet, Status, VoteError
@@ -65,6 +67,9 @@ class Meeting(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = None
+    # An election's further round (另行选举) is a meeting of its own for the seats the first left unfilled; one per
+    # meeting (unique: a double tap or a second committee member cannot start two).
+    further_of: int | None = Field(default=None, foreign_key="meeting.id", unique=True)
 
     @property
     def rules(self) -> RuleSet:
@@ -111,8 +116,11 @@ class MeetingItem(SQLModel, table=True):
 
 
 class MeetingOption(SQLModel, table=True):
+    """An item's option; an election's candidate (``candidate_id`` when a registered resident: once per item, so two
+    voters writing in the same person at once add one option)."""
+
     __tablename__ = "meeting_option"
-    __table_args__ = (UniqueConstraint("item_id", "position"),)
+    __table_args__ = (UniqueConstraint("item_id", "position"), UniqueConstraint("candidate_id", "item_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="meeting_item.id", index=True)
@@ -231,6 +239,7 @@ class MeetingView:
     postpone_reason: str | None
     items: tuple[ItemView, ...]
     void_rounds: int = 0
+    further_of: int | None = None  # the meeting whose unfilled seats this further round fills
 
     def item(self, item_id: int) -> ItemView:
         for item in self.items:
@@ -248,7 +257,7 @@ class DraftItem:
     max_marks: int = 1
     secret: bool = False
     matter: int | None = None
-    write_in: bool = False
+    write_in: bool | None = None  # elections: voters may write in another eligible person (None: yes, the law's way)
     topic_id: int | None = None
     candidates: tuple[int | None, ...] = ()  # elections: resident ids of the options (None: by name only)
 
@@ -335,7 +344,7 @@ async def _view(session: AsyncSession, meeting: Meeting) -> MeetingView:
         id=meeting.id or 0, community_id=meeting.community_id, kind=MeetingKind(meeting.kind), mode=Mode(meeting.mode),
         title=meeting.title, status=Status(meeting.status), round=meeting.round, rules=meeting.rules,
         opens_at=meeting.opens_at, closes_at=meeting.closes_at, postpone_reason=meeting.postpone_reason,
-        void_rounds=meeting.round - 1,
+        void_rounds=meeting.round - 1, further_of=meeting.further_of,
         items=tuple(ItemView(id=i.id or 0, position=i.position, kind=ItemKind(i.kind), title=i.title,
                              text=texts.get(i.id or 0, ""), version=i.version, secret=i.secret, matter=i.matter,
                              max_marks=i.max_marks, write_in=i.write_in, topic_id=i.topic_id,
@@ -356,7 +365,8 @@ async def meetings(unit: Unit, community_id: int, statuses: tuple[Status, ...] =
     found = (await unit.session.exec(statement.order_by(col(Meeting.id).desc()).limit(limit))).all()
     return [MeetingView(id=m.id or 0, community_id=m.community_id, kind=MeetingKind(m.kind), mode=Mode(m.mode),
                         title=m.title, status=Status(m.status), round=m.round, rules=m.rules, opens_at=m.opens_at,
-                        closes_at=m.closes_at, postpone_reason=m.postpone_reason, items=(), void_rounds=m.round - 1)
+                        closes_at=m.closes_at, postpone_reason=m.postpone_reason, items=(), void_rounds=m.round - 1,
+                        further_of=m.further_of)
             for m in found]
 
 
@@ -383,29 +393,39 @@ async def _item(session: AsyncSession, community_id: int, item_id: int) -> tuple
 async def rules_for(unit: Unit, community_id: int, kind: MeetingKind, mode: Mode) -> RuleSet:
     """The community's own rule for ``kind`` if it set one, else the law's."""
     default = rules.default_rules(kind, mode)
-    own = (await unit.session.exec(select(VotingRule).where(VotingRule.community_id == community_id,
-                                                            VotingRule.kind == kind.value))).first()
+    own = (await unit.session.exec(select(VotingRule.quorum, VotingRule.passing, VotingRule.further,
+                                          VotingRule.tie_break)
+                                   .where(VotingRule.community_id == community_id,
+                                          VotingRule.kind == kind.value))).first()
     if own is None:
         return default
-    return RuleSet(default.key, own.quorum, own.passing, own.further or default.further, own.tie_break)
+    quorum, passing, further, tie_break = own
+    return RuleSet(default.key, quorum, passing, further or default.further, tie_break)
 
 
 async def set_rule(unit: Unit, community_id: int, kind: MeetingKind, *, quorum: str | None, passing: str,
                    further: str | None = None, tie_break: str = "runoff", now: datetime) -> RuleSet:
-    """Set the community's thresholds for a kind (checked: each must parse)."""
+    """Set the community's thresholds for a kind (checked: each must parse). One ``INSERT … ON CONFLICT DO UPDATE``
+    on the (community, kind) key: two members saving at once leave one row, the last one's."""
     for text in (quorum, passing, further):
         if text is not None:
             try:
                 rules.decode_threshold(text)
             except ValueError as exc:
                 raise VoteError("voting.err.threshold") from exc
-    session = unit.session
-    own = (await session.exec(select(VotingRule).where(VotingRule.community_id == community_id,
-                                                       VotingRule.kind == kind.value))).first()
-    own = own or VotingRule(community_id=community_id, kind=kind.value, passing=passing, updated_at=now)
-    own.quorum, own.passing, own.further, own.tie_break, own.updated_at = quorum, passing, further, tie_break, now
-    session.add(own)
-    await session.flush()
+    if tie_break not in {t.value for t in TieBreak}:
+        raise VoteError("voting.err.threshold")
+    values = {"quorum": quorum, "passing": passing, "further": further, "tie_break": tie_break, "updated_at": now}
+    statement = (ballots._insert(unit.session)(VotingRule).values(community_id=community_id, kind=kind.value, **values)
+                 .on_conflict_do_update(index_elements=["community_id", "kind"], set_=values))
+    await unit.session.exec(statement)  # type: ignore[call-overload]
+    return await rules_for(unit, community_id, kind, rules.MODES_OF[kind][0])
+
+
+async def clear_rule(unit: Unit, community_id: int, kind: MeetingKind) -> RuleSet:
+    """Back to the law's defaults for ``kind``."""
+    await unit.session.exec(delete(VotingRule).where(  # type: ignore[call-overload]
+        col(VotingRule.community_id) == community_id, col(VotingRule.kind) == kind.value))
     return await rules_for(unit, community_id, kind, rules.MODES_OF[kind][0])
 
 
@@ -453,7 +473,8 @@ async def _add_item(session: AsyncSession, meeting: Meeting, position: int, draf
     item = MeetingItem(meeting_id=meeting.id or 0, position=position, kind=draft.kind.value, title=title,
                        secret=secret, matter=draft.matter if kind is MeetingKind.OWNERS else None,
                        max_marks=rules.max_marks_of(draft.kind, draft.max_marks),
-                       write_in=draft.write_in and draft.kind is ItemKind.ELECTION, topic_id=draft.topic_id)
+                       write_in=draft.write_in is not False and draft.kind is ItemKind.ELECTION,
+                       topic_id=draft.topic_id)
     session.add(item)
     await session.flush()
     session.add(ItemVersion(item_id=item.id or 0, number=1, text=text or title, created_at=now))
@@ -690,6 +711,15 @@ async def close(unit: Unit, *, community_id: int, meeting_id: int, now: datetime
                                   groups=counted.groups, options=len(item.options), max_marks=item.max_marks,
                                   matter=item.matter, eligible_area=round_row.register_area,
                                   further_round=item.further_round)
+        if result.tied and view.rules.tie_break == TieBreak.LOT.value:  # chosen before voting: drawn now, recorded
+            order = tuple(secrets.SystemRandom().sample(list(result.tied), len(result.tied)))
+            result = rules.count_item(kind=item.kind, rules=view.rules, eligible=round_row.register_size,
+                                      groups=counted.groups, options=len(item.options), max_marks=item.max_marks,
+                                      matter=item.matter, eligible_area=round_row.register_area,
+                                      further_round=item.further_round, lot_order=order)
+            await audit.record(session, community_id=community_id, actor=actor, action="meeting.lot_drawn",
+                               subject=f"item:{item.id}", now=now, round=meeting.round, tied=sorted(order),
+                               order=list(order), drawn=list(result.drawn))
         result = replace(result, by_channel=tuple(sorted(counted.by_channel.items())))
         results.append((item, result))
         session.add(MeetingResult(item_id=item.id, round=meeting.round, passed=result.passed,
@@ -768,8 +798,8 @@ async def results(unit: Unit, community_id: int, meeting_id: int) -> Published:
 def result_from_json(text: str) -> ItemResult:
     data = json.loads(text)
     data["options"] = tuple(OptionCount(**o) for o in data["options"])
-    for name in ("winners", "tied"):
-        data[name] = tuple(data[name])
+    for name in ("winners", "tied", "drawn"):
+        data[name] = tuple(data.get(name, ()))
     data["by_channel"] = tuple((str(c), int(n)) for c, n in data.get("by_channel", ()))
     return ItemResult(**data)
 

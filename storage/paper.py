@@ -85,7 +85,7 @@ class PaperEntry(SQLModel, table=True):
     status: str = Field(default="pending", max_length=10)  # pending | confirmed | refused
     note: str | None = Field(default=None, max_length=40)  # why it was refused (a catalog key's tail)
     receipts_json: str | None = Field(default=None, sa_column=Column(Text))  # confirmed: {item id: receipt}
-    entered_by: int | None = Field(default=None, foreign_key="resident.id")  # None: deleted their data
+    entered_by: int = Field(foreign_key="resident.id")
     confirmed_by: int | None = Field(default=None, foreign_key="resident.id")
     created_at: datetime
     decided_at: datetime | None = None
@@ -108,7 +108,7 @@ class EntryView:
     choices: tuple[tuple[ItemView, int], ...]  # (item, marks); marks 0 = invalid
     status: str
     note: str | None
-    entered_by: int | None  # None: the committee member deleted their data
+    entered_by: int
     receipts: tuple[tuple[int, str], ...] = ()  # confirmed: (item position + 1, receipt)
 
 

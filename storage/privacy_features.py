@@ -14,8 +14,10 @@ and the committee's acts. Each kind of row is either deleted or keeps its place 
   becomes ``x:<entry id>``, a household's vote they held is held by nobody this round; open ballots stay counted,
   without who cast them — on a closed meeting as on an open one, so no count ever changes; secret ballots never
   named anyone; amendments and the meetings they created stay, without them; a candidate's option keeps its label
-  (an election's result is public), without the link to them; written proxies they gave or held go (with the photo
-  of the form), so do their seats as scrutineers; paper entries they made or confirmed stay, without them;
+  (an election's result is public), without the link to them;
+* paper ballots and proxies: a scrutineer's appointment is deleted; a paper entry keeps who entered it as the
+  anonymous resident row (the record of the hall; it names nobody) and loses who confirmed it; a proxy stays part of
+  the meeting's record between the anonymous rows (so no count changes), without who registered it;
 * quick polls: their answers stay counted, without their Telegram id (``storage.quick_polls.forget_user``) but
   still the anonymous resident row's (that is what counts an answer as a resident's), polls they created or closed
   stay, without them;
@@ -31,7 +33,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -94,14 +96,13 @@ async def forget_resident(session: AsyncSession, community_id: int, resident: Re
         await _execute(session, update(MeetingElector).where(col(MeetingElector.id) == elector_id)
                        .values(key=f"x:{elector_id}").execution_options(synchronize_session=False))
     for column in (MeetingElector.holder_id, OpenBallot.cast_by, Amendment.author_id, Amendment.decided_by,
-                   MeetingOption.candidate_id, Meeting.created_by, PaperEntry.entered_by, PaperEntry.confirmed_by,
-                   MeetingProxy.registered_by):
+                   MeetingOption.candidate_id, Meeting.created_by):
         await _unlink(session, col(column), resident_id)
-    # written proxies they gave or held (with the photo of the signed form) and their seats as scrutineers go: the
-    # ballots cast through them stay counted (above, without who cast them)
-    await _execute(session, delete(MeetingProxy).where(or_(col(MeetingProxy.grantor_id) == resident_id,
-                                                           col(MeetingProxy.proxy_id) == resident_id)))
+
+    # paper ballots and proxies
     await _execute(session, delete(Scrutineer).where(col(Scrutineer.resident_id) == resident_id))
+    for column in (PaperEntry.confirmed_by, MeetingProxy.registered_by):
+        await _unlink(session, col(column), resident_id)
 
     # quick polls (the answers' Telegram ids: storage.quick_polls.forget_user); an answer keeps its link to the
     # anonymous resident row: that link is what makes it count as a resident's

@@ -28,5 +28,6 @@ from storage import (  # noqa: F401
     topic_comments,
     topics,
 )
+from storage.exports import sends  # noqa: F401
 
 metadata = SQLModel.metadata

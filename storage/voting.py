@@ -153,7 +153,7 @@ async def _current(unit: Unit, community_id: int, meeting_id: int, *, lock: bool
     items = FROZEN_ITEMS.get((meeting_id, meeting.round)) if meeting.status == Status.OPEN.value else None
     if items is None:
         view = await _view(unit.session, meeting)
-        if view.status is Status.OPEN:
+        if view.status is Status.OPEN and not any(i.write_in for i in view.items):  # write-ins add options
             if len(FROZEN_ITEMS) >= 64:
                 FROZEN_ITEMS.pop(next(iter(FROZEN_ITEMS)))
             FROZEN_ITEMS[(meeting_id, meeting.round)] = view.items

@@ -200,3 +200,49 @@ async def test_a_secret_election(chat: Harness, seed: Seed) -> None:
         rows = (await session.exec(select(OutboxMessage.action_json))).all()
     code = receipt.group(0)  # receipts go to the voter's own chat only, never the outbox
     assert not any(code in row or code.replace("-", "") in row for row in rows)
+
+
+async def test_an_owners_decision_counted_by_area_and_by_head(chat: Harness, seed: Seed) -> None:
+    """Civil Code art. 278 item (7) (adding a lift): Alice owns two flats (one head, 80 + 60 m²), Carol one (95.5 m²).
+    Everyone takes part; "yes" holds 140 of 235.5 m² (59 %) and 1 of 2 heads: short of 3/4 on both, so it fails —
+    and the result says so with the area sums and the rule."""
+    from storage import owner_admin
+    from storage.residents import Resident
+    from storage.unit import Unit
+
+    director, (alice, _bob, carol, _dan) = await _people(chat, seed)
+    async with chat.app.sessions() as session:
+        homes = {row.telegram_user_id: row for row in (await session.exec(select(Resident))).all()}
+        community = chat.app.community_id or 0
+        now = chat.app.clock.now()
+        for owner, flat in ((1001, 1001), (1001, 1004), (1003, 1003)):  # the flat where that resident lives
+            await owner_admin.add_owner(Unit(session), community, homes[flat].household_id or 0,
+                                        homes[owner].display_name, resident_id=homes[owner].id, actor=None, now=now)
+        await session.commit()
+    await director.send("/meetings")
+    await director.tap("voting.desk.new")
+    await director.tap("voting.kind.owners")
+    await director.send("加装电梯")
+    await director.send("3号楼加装电梯")
+    await director.send("在3号楼加装一部电梯，费用按面积分摊。")
+    await director.press(f"(7) {director.label('voting.matter.7')}")
+    await director.tap("voting.new.skip")
+    await director.tap("voting.new.done_items")
+    await director.send("2026-11-25 10:00 2026-11-27 18:00")
+    await director.tap("voting.new.create")
+    await director.tap("voting.act.publish")
+    await director.send("/meetings")
+    await director.press("#1 加装电梯 · " + director.label("voting.status.discussion"))
+    await director.tap("voting.act.open")
+    await alice.tap("voting.btn.ballot")
+    await _vote(alice, alice.label("voting.choice.yes"))
+    await carol.tap("voting.btn.ballot")
+    await _vote(carol, carol.label("voting.choice.no"))
+    await director.send("/meetings")
+    await director.press("#1 加装电梯 · " + director.label("voting.status.open"))
+    await director.tap("voting.act.close")
+    results = next(t for t in alice.texts() if "投票结果" in t)
+    assert "参与面积 235.50 / 235.50 m²" in results, results
+    assert "140.00" in results and "95.50" in results, results
+    assert "未通过" in results, results
+    assert "四分之三以上（含）" in results and "第278条" in results, results  # the rule it was counted under

@@ -211,9 +211,10 @@ RESIDENT_LINKS = {
     ("meeting_caster", "resident_id"): DELETED, ("open_ballot", "cast_by"): UNLINKED,
     ("amendment", "author_id"): UNLINKED, ("amendment", "decided_by"): UNLINKED,
     ("meeting_option", "candidate_id"): UNLINKED,
-    ("meeting_proxy", "grantor_id"): DELETED, ("meeting_proxy", "proxy_id"): DELETED,
-    ("meeting_proxy", "registered_by"): UNLINKED, ("meeting_scrutineer", "resident_id"): DELETED,
-    ("paper_entry", "entered_by"): UNLINKED, ("paper_entry", "confirmed_by"): UNLINKED,
+    ("meeting_scrutineer", "resident_id"): DELETED, ("paper_entry", "confirmed_by"): UNLINKED,
+    ("meeting_proxy", "registered_by"): UNLINKED,
+    # the hall's record and a meeting's proxies stay between anonymous resident rows, so no count changes
+    ("paper_entry", "entered_by"): KEPT, ("meeting_proxy", "grantor_id"): KEPT, ("meeting_proxy", "proxy_id"): KEPT,
     ("topic", "answered_by"): UNLINKED, ("topic", "demand_noted_by"): UNLINKED,
     ("topic_comment", "hidden_by"): UNLINKED,
     # public contributions to topics stay with the anonymous resident row (no name, no Telegram id, no home)

@@ -61,13 +61,20 @@ TOPICS = Layout("topics", "exports.sheet.topics", _columns(
     ("supports_households", N), ("status", T), ("days_to_first_answer", N), ("overdue", B),
     ("meeting_demanded", B), ("linked_item", T),
 ))
+# One row per event starting in the month; "waitlist" counts people, "programme_by_residents" the items residents
+# planned themselves (of "programme_items").
 EVENTS = Layout("events", "exports.sheet.events", _columns(
-    ("event", T), ("starts_at", DT), ("venue", T), ("replies", N), ("going_adults", N), ("going_children", N),
-    ("attended", N), ("no_shows", N), ("waitlist", N), ("programme_items", N), ("volunteers", N),
+    ("event", T), ("starts_at", DT), ("venue", T), ("status", T), ("replies", N), ("going_adults", N),
+    ("going_children", N), ("attended", N), ("no_shows", N), ("waitlist", N), ("programme_items", N),
+    ("programme_by_residents", N), ("volunteers", N),
+))
+# One row per quick poll (a native poll in a chat, advisory) closed in the month: verified residents' answers only.
+POLLS = Layout("polls", "exports.sheet.polls", _columns(
+    ("question", T), ("opened_at", DT), ("closed_at", DT), ("took_part", N), ("counts", T),
 ))
 ABOUT = Layout("about", "exports.sheet.about", _columns(("topic", T), ("detail", T)))
 
-MONTHLY: tuple[Layout, ...] = (VOTES, RESULTS, TURNOUT, BALLOTS, TOPICS, EVENTS, ABOUT)
+MONTHLY: tuple[Layout, ...] = (VOTES, RESULTS, TURNOUT, BALLOTS, TOPICS, EVENTS, POLLS, ABOUT)
 
 
 def about_rows(info: ExportInfo, t: Callable[..., str], rules: Sequence[str], contacts_included: bool = False

@@ -1,5 +1,5 @@
 """deleting one's data: the rows that must outlive the link to their author may lose it (event replies of the past,
-open ballots, quick polls, amendments, paper entries)
+open ballots, quick polls, amendments)
 
 Revision ID: 0015
 Revises: 0014
@@ -17,7 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = (('event_reply', 'resident_id'), ('open_ballot', 'cast_by'), ('quick_poll', 'created_by'),
-           ('amendment', 'author_id'), ('paper_entry', 'entered_by'))
+           ('amendment', 'author_id'))
 
 
 def upgrade() -> None:
