@@ -237,7 +237,7 @@ async def ballot_item(ctx: Context, tap: BallotItem) -> None:
 @router.button(ProxyBallot, verified=True)
 async def proxy_ballot(ctx: Context, tap: ProxyBallot) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
-                                item_id=None, resident_id=_me(ctx), principal=tap.principal)
+                                item_id=None, resident_id=_me(ctx), principal=tap.principal, now=ctx.now())
     ctx.toast()
     draw(ctx, shown, shown.marks)
 
@@ -245,7 +245,8 @@ async def proxy_ballot(ctx: Context, tap: ProxyBallot) -> None:
 @router.button(ProxyItem, verified=True)
 async def proxy_item(ctx: Context, tap: ProxyItem) -> None:
     shown = await voting.ballot(ctx.uow, community_id=ctx.community.id or 0, meeting_id=tap.meeting_id,
-                                item_id=tap.item_id, resident_id=_me(ctx), principal=tap.principal)
+                                item_id=tap.item_id, resident_id=_me(ctx), principal=tap.principal,
+                                now=ctx.now())
     ctx.toast()
     draw(ctx, shown, shown.marks)
 
