@@ -17,7 +17,8 @@ and the committee's acts. Each kind of row is either deleted or keeps its place 
   (an election's result is public), without the link to them;
 * paper ballots and proxies: a scrutineer's appointment is deleted; a paper entry keeps who entered it as the
   anonymous resident row (the record of the hall; it names nobody) and loses who confirmed it; a proxy stays part of
-  the meeting's record between the anonymous rows (so no count changes), without who registered it;
+  the meeting's record between the anonymous rows (so no count changes), without who registered it and without
+  the photo of the signed form;
 * quick polls: their answers stay counted, without their Telegram id (``storage.quick_polls.forget_user``) but
   still the anonymous resident row's (that is what counts an answer as a resident's), polls they created or closed
   stay, without them;
@@ -33,7 +34,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -103,6 +104,10 @@ async def forget_resident(session: AsyncSession, community_id: int, resident: Re
     await _execute(session, delete(Scrutineer).where(col(Scrutineer.resident_id) == resident_id))
     for column in (PaperEntry.confirmed_by, MeetingProxy.registered_by):
         await _unlink(session, col(column), resident_id)
+    # the photo of a signed proxy form shows names and signatures: it goes, the proxy's place in the record stays
+    await _execute(session, update(MeetingProxy).where(or_(col(MeetingProxy.grantor_id) == resident_id,
+                                                         col(MeetingProxy.proxy_id) == resident_id))
+                   .values(form_file_id="").execution_options(synchronize_session=False))
 
     # quick polls (the answers' Telegram ids: storage.quick_polls.forget_user); an answer keeps its link to the
     # anonymous resident row: that link is what makes it count as a resident's

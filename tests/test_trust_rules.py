@@ -207,3 +207,22 @@ async def test_the_bulletin_shows_households_of_open_ballots_only_when_the_commi
     assert {e.household for e in shown.entries if e.item == 1} == {"1-1-101", "2-1-201"}
     assert {e.household for e in shown.entries if e.item == 2} == {None}  # never for a secret item
     assert b"1-1-101" in shown.csv() and b"1-1-101" not in plain.csv()
+
+
+async def test_deleting_ones_data_drops_the_photo_of_their_proxy_form_and_keeps_the_proxy(app: Linli,
+                                                                                         seed: Seed) -> None:
+    from sqlmodel import select
+
+    from storage import privacy
+    from storage.proxies import MeetingProxy
+
+    await _people(seed)
+    meeting = await create(app, MOTION, open_now=True)
+    await _proxy(app, meeting, "R1", "R2")
+    async with app.sessions() as session:
+        await privacy.forget(Unit(session), community_id=app.community_id or 0, telegram_user_id=1,
+                             now=app.clock.now())
+        await session.commit()
+    async with app.sessions() as session:
+        kept = (await session.exec(select(MeetingProxy))).all()
+    assert [(row.form_file_id, row.meeting_id) for row in kept] == [("", meeting.id)]
